@@ -1,0 +1,20 @@
+package dev.hotplug.api;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Lifecycle method that runs on every version unload. It may take a {@link ModuleContext}; what it returns is the state carried to the next {@link Load}. A {@code void} method carries the module's {@link State} fields instead.
+ * At most one method per class; it fails by throwing or by running past its time limit.
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.METHOD)
+public @interface Unload {
+
+    /** Time limit in milliseconds; zero or negative means the framework's default (30 s unless configured). */
+    long timeoutMillis() default 0;
+}
