@@ -1,0 +1,320 @@
+package dev.hotplug.framework;
+
+import dev.hotplug.api.LoadReason;
+import dev.hotplug.state.StateException;
+import dev.hotplug.state.StateRecord;
+import dev.hotplug.state.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Brings modules into the process and takes them out: first start (with state restored, falling back to the last
+ * version that ran), deploy of a jar (a reload when the name runs already), undeploy, and the graceful stop of all.
+ * Called under the framework's operation lock.
+ */
+final class Deployer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Deployer.class);
+
+    private final FrameworkConfig config;
+    private final Map<String, ModuleRecord> records;
+    private final GenerationStager stager;
+    private final GenerationLifecycle lifecycle;
+    private final ReloadTransaction transaction;
+    private final StateStore store;
+    private final EventDispatcher events;
+
+    Deployer(FrameworkConfig config, Map<String, ModuleRecord> records, GenerationStager stager,
+             GenerationLifecycle lifecycle, ReloadTransaction transaction, StateStore store, EventDispatcher events) {
+        this.config = config;
+        this.records = records;
+        this.stager = stager;
+        this.lifecycle = lifecycle;
+        this.transaction = transaction;
+        this.store = store;
+        this.events = events;
+    }
+
+    /** Starts every module jar in {@code jars}: bad ones reported one line each, the rest in dependency order. */
+    void startAll(List<Path> jars) {
+        List<ModuleSpec> specs = new ArrayList<>();
+        for (Path jar : jars) {
+            try {
+                specs.add(stager.copyAndRead(jar));
+            } catch (HotplugException e) {
+                LOG.error("Refused {}: {}", jar.getFileName(), e.getMessage());
+            }
+        }
+        List<ModuleSpec> running = new ArrayList<>();
+        for (ModuleRecord record : records.values()) {
+            if (record.active() != null) {
+                running.add(record.active().spec);
+            }
+        }
+        DependencyResolver.Resolution resolution = DependencyResolver.resolve(specs, running, config::hostProvides);
+        resolution.superseded().forEach((jar, line) -> {
+            LOG.warn("Ignored {}: {}", jar.getFileName(), line);
+            deleteCopy(jar);
+        });
+        resolution.refused().forEach((name, line) -> LOG.error("Refused module {}: {}", name, line));
+        for (ModuleSpec spec : specs) {
+            if (resolution.refused().containsKey(spec.name()) && !resolution.order().contains(spec)) {
+                ModuleRecord record = records.computeIfAbsent(spec.name(), ModuleRecord::new);
+                record.spec(spec);
+                record.source(sourceOf(jars, spec));
+                fail(record, resolution.refused().get(spec.name()), true);
+            }
+        }
+        for (ModuleSpec spec : resolution.order()) {
+            ModuleRecord record = records.computeIfAbsent(spec.name(), ModuleRecord::new);
+            start(record, spec, sourceOf(jars, spec));
+        }
+    }
+
+    private static Path sourceOf(List<Path> jars, ModuleSpec spec) {
+        String copyName = spec.jar().getFileName().toString();
+        for (Path jar : jars) {
+            if (copyName.endsWith("-" + jar.getFileName())) {
+                return jar;
+            }
+        }
+        return spec.jar();
+    }
+
+    /**
+     * Deploys the jar at {@code source}: starts it when its name is new (or failed), reloads it when its name serves.
+     * Returns the module name.
+     *
+     * @throws HotplugException when the jar is not a valid module
+     */
+    String deploy(Path source) {
+        ModuleSpec spec;
+        try {
+            spec = stager.copyAndRead(source);
+        } catch (HotplugException e) {
+            LOG.error("Refused {}: {}", source.getFileName(), e.getMessage());
+            throw e;
+        }
+        ModuleRecord record = records.computeIfAbsent(spec.name(), ModuleRecord::new);
+        ModuleGeneration active = record.active();
+        if (active != null) {
+            if (active.spec.sha256().equals(spec.sha256())) {
+                LOG.info("Unchanged {}: {} {} serves this content already", source.getFileName(), spec.name(), spec.version());
+                deleteCopy(spec.jar());
+                return spec.name();
+            }
+            record.source(source);
+            transaction.run(record, spec, LoadReason.RELOAD);
+            return spec.name();
+        }
+        start(record, spec, source);
+        return spec.name();
+    }
+
+    /** First start of a module in this process (or again after it failed). */
+    void start(ModuleRecord record, ModuleSpec spec, Path source) {
+        long started = System.nanoTime();
+        if (record.state() == LifecycleState.FAILED) {
+            record.moveTo(LifecycleState.STARTING);
+        }
+        record.source(source);
+        record.spec(spec);
+        record.waiting(false);
+        ModuleGeneration gen;
+        try {
+            gen = stager.stage(record, spec, ModuleWiring.wire(spec, Map.of(), records.values(), config::hostProvides));
+        } catch (HotplugException e) {
+            finishStart(record, spec, null, started, e.getMessage(), e.getMessage().startsWith("Cannot resolve"));
+            return;
+        }
+        Optional<StateRecord> saved = readState(record);
+        String cause = tryLoad(gen, saved, started);
+        if (cause == null) {
+            return;
+        }
+        Optional<Path> lastGood = store.lastGood(record.name());
+        if (lastGood.isPresent()) {
+            try {
+                ModuleSpec good = stager.copyAndRead(lastGood.get());
+                if (!good.sha256().equals(spec.sha256())) {
+                    LOG.warn("Module {} {} failed to start ({}); starting the last version that ran, {}", record.name(),
+                            spec.version(), cause, good.version());
+                    ModuleGeneration back = stager.stage(record, good, ModuleWiring.wire(good, Map.of(), records.values(),
+                            config::hostProvides));
+                    if (tryLoad(back, saved, started) == null) {
+                        record.lastError("Cannot start module " + record.name() + " " + spec.version() + ": " + cause
+                                + "; running " + good.version() + ", the last version that ran");
+                        return;
+                    }
+                } else {
+                    deleteCopy(good.jar());
+                }
+            } catch (HotplugException e) {
+                LOG.error("Module {}: the last version that ran cannot start either: {}", record.name(), e.getMessage());
+            }
+        }
+        finishStart(record, spec, null, started, cause, false);
+    }
+
+    /** Loads a staged first generation; returns {@code null} when it serves, else the cause. */
+    private String tryLoad(ModuleGeneration gen, Optional<StateRecord> saved, long started) {
+        ModuleRecord record = gen.record;
+        LoadReason reason = saved.isPresent() ? LoadReason.RESTORE : LoadReason.START;
+        try {
+            lifecycle.load(gen, saved.orElse(null), reason);
+        } catch (LifecycleInvoker.Failure e) {
+            lifecycle.release(gen);
+            return GenerationLifecycle.describe(e);
+        }
+        record.swap(gen);
+        record.spec(gen.spec);
+        record.lastError(null);
+        record.moveTo(LifecycleState.ACTIVE);
+        finishStart(record, gen.spec, gen, started, null, false);
+        try {
+            store.keepLastGood(record.name(), gen.spec.jar());
+        } catch (StateException e) {
+            LOG.warn("Module {}: {}", record.name(), e.getMessage());
+        }
+        LOG.info("Deployed {} {} (generation {}, {})", record.name(), gen.version(), gen.number, reason);
+        return null;
+    }
+
+    private Optional<StateRecord> readState(ModuleRecord record) {
+        try {
+            return store.read(record.name());
+        } catch (StateException e) {
+            LOG.error("Module {}: {}; starting without state", record.name(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private void finishStart(ModuleRecord record, ModuleSpec spec, ModuleGeneration gen, long started, String cause,
+                             boolean waiting) {
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        Outcome outcome = cause == null ? Outcome.SWAPPED : Outcome.FAILED;
+        record.record(new HistoryEntry(record.name(), null, spec.version().toString(), outcome, millis, cause, Instant.now()));
+        if (cause != null) {
+            fail(record, cause, waiting);
+        }
+        events.publish(new HotplugEvent(record.name(), Phase.LOAD, null, spec.version().toString(),
+                gen == null ? 0 : gen.number, cause, outcome));
+    }
+
+    private void fail(ModuleRecord record, String cause, boolean waiting) {
+        record.lastError(cause);
+        record.waiting(waiting);
+        if (record.state() != LifecycleState.FAILED) {
+            record.moveTo(LifecycleState.FAILED);
+        }
+        LOG.error("Module {} FAILED: {}", record.name(), cause);
+    }
+
+    /** Starts again every module that waits for a provider, now that one may have arrived. */
+    void retryWaiting() {
+        for (ModuleRecord record : List.copyOf(records.values())) {
+            if (record.waiting() && record.active() == null && record.spec() != null) {
+                start(record, record.spec(), record.source());
+            }
+        }
+    }
+
+    /**
+     * Takes {@code record} out of the process: modules linking against it stop and wait for a provider; it unloads
+     * (state written), runs {@code @Shutdown} and is released.
+     */
+    void undeploy(ModuleRecord record) {
+        List<ModuleRecord> dependents = ModuleWiring.dependentsOf(record, records.values());
+        for (int i = dependents.size() - 1; i >= 0; i--) {
+            ModuleRecord dependent = dependents.get(i);
+            stop(dependent, false);
+            fail(dependent, "Cannot run module " + dependent.name() + ": its provider " + record.name()
+                    + " was undeployed; it starts again when a provider comes back", true);
+        }
+        stop(record, true);
+        if (record.state() == LifecycleState.FAILED) {
+            record.moveTo(LifecycleState.STOPPING);
+        }
+        record.moveTo(LifecycleState.REMOVED);
+        records.remove(record.name(), record);
+        LOG.info("Undeployed {}", record.name());
+    }
+
+    /** Unloads every serving module (importers first), writing state, then runs each one's {@code @Shutdown}. */
+    void stopAll() {
+        List<ModuleRecord> order = new ArrayList<>();
+        for (ModuleRecord record : records.values()) {
+            if (record.active() != null && !order.contains(record)) {
+                List<ModuleRecord> chain = new ArrayList<>(ModuleWiring.dependentsOf(record, records.values()));
+                chain.add(0, record);
+                for (ModuleRecord r : chain) {
+                    order.remove(r);
+                    order.add(r);
+                }
+            }
+        }
+        for (int i = order.size() - 1; i >= 0; i--) {
+            stop(order.get(i), true);
+            order.get(i).moveTo(LifecycleState.REMOVED);
+        }
+    }
+
+    /** Quiesces, unloads (state written), optionally runs {@code @Shutdown}, releases. Never throws. */
+    private void stop(ModuleRecord record, boolean shutdown) {
+        ModuleGeneration gen = record.active();
+        if (gen == null) {
+            return;
+        }
+        record.moveTo(LifecycleState.STOPPING);
+        record.gate().close();
+        try {
+            if (!record.gate().awaitDrained(TimeUnit.MILLISECONDS.toNanos(config.drainTimeoutMillis()))) {
+                LOG.warn("Module {}: calls still in flight after {} ms; unloading anyway", gen.label(),
+                        config.drainTimeoutMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            var tree = lifecycle.unload(gen);
+            if (tree != null) {
+                store.write(StateRecord.of(record.name(), gen.version(), gen.migrator.currentVersion(), tree));
+            }
+            events.publish(new HotplugEvent(record.name(), Phase.UNLOAD, gen.version(), null, gen.number, null, null));
+        } catch (LifecycleInvoker.Failure e) {
+            LOG.error("Module {}: {}; the state last written stays on disk", gen.label(), GenerationLifecycle.describe(e));
+        } catch (StateException e) {
+            LOG.error("Module {}: {}; the state last written stays on disk", gen.label(), e.getMessage());
+        }
+        if (shutdown) {
+            try {
+                lifecycle.shutdown(gen);
+                events.publish(new HotplugEvent(record.name(), Phase.SHUTDOWN, gen.version(), null, gen.number, null, null));
+            } catch (LifecycleInvoker.Failure e) {
+                LOG.error("Module {}: {}", gen.label(), GenerationLifecycle.describe(e));
+            }
+            record.resources().clear();
+        }
+        record.swap(null);
+        lifecycle.release(gen);
+        record.gate().open();
+    }
+
+    private static void deleteCopy(Path copy) {
+        try {
+            Files.deleteIfExists(copy);
+        } catch (IOException e) {
+            LOG.warn("Cannot delete copy {}: {}", copy.getFileName(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.hotplug.framework;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Delivers {@link HotplugEvent}s to listeners on one daemon thread, in publication order, so no listener ever runs
+ * while the framework holds a lock. Thread-safe.
+ */
+final class EventDispatcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
+
+    private final List<HotplugListener> listeners = new CopyOnWriteArrayList<>();
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
+        Thread t = new Thread(task, "hotplug-events");
+        t.setDaemon(true);
+        return t;
+    });
+
+    void add(HotplugListener listener) {
+        listeners.add(listener);
+    }
+
+    void remove(HotplugListener listener) {
+        listeners.remove(listener);
+    }
+
+    /** Queues {@code event} for every listener registered now; returns at once. */
+    void publish(HotplugEvent event) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        List<HotplugListener> targets = List.copyOf(listeners);
+        thread.execute(() -> {
+            for (HotplugListener listener : targets) {
+                try {
+                    listener.onEvent(event);
+                } catch (RuntimeException e) {
+                    LOG.warn("Listener {} failed on {}: {}", listener, event, LifecycleInvoker.describe(e));
+                }
+            }
+        });
+    }
+
+    /** Delivers what is queued (waiting up to 5 s), then stops. */
+    @Override
+    public void close() {
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("Listeners did not finish within 5 s; dropping the events left");
+                thread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            thread.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package dev.hotplug.framework;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hotplug.api.LoadReason;
+import dev.hotplug.isolation.LeakWatcher;
+import dev.hotplug.state.StateException;
+import dev.hotplug.state.StateRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
+import java.lang.reflect.Type;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one generation's module code — constructor, {@code @Startup}, {@code @Load} with its state, {@code @Unload},
+ * {@code @Shutdown} — each under its time limit, and releases the generation afterwards. Called under the framework's
+ * operation lock.
+ */
+final class GenerationLifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GenerationLifecycle.class);
+
+    private final FrameworkConfig config;
+    private final LifecycleInvoker invoker;
+    private final ServiceRegistry services;
+    private final LeakWatcher leaks;
+
+    GenerationLifecycle(FrameworkConfig config, LifecycleInvoker invoker, ServiceRegistry services, LeakWatcher leaks) {
+        this.config = config;
+        this.invoker = invoker;
+        this.services = services;
+        this.leaks = leaks;
+    }
+
+    /**
+     * Creates the lifecycle instance, runs {@code @Startup} when the module name has not started in this process, then
+     * {@code @Load} with {@code saved} migrated to the generation's schema ({@code null}: no state).
+     *
+     * @throws LifecycleInvoker.Failure when module code throws, runs past its limit, or the state does not fit
+     */
+    void load(ModuleGeneration gen, StateRecord saved, LoadReason reason) throws LifecycleInvoker.Failure {
+        long limit = config.lifecycleTimeoutMillis();
+        Constructor<?> constructor = constructorOf(gen);
+        gen.instance = invoker.run("constructor of " + gen.lifecycleClass.getName() + " in " + gen.label(), gen.loader,
+                limit, constructor::newInstance);
+        if (!gen.record.startupDone()) {
+            call(gen, LifecyclePhase.STARTUP, "@Startup");
+            gen.record.claimStartup();
+        }
+        Method load = gen.methods.get(LifecyclePhase.LOAD);
+        LifecycleMethod shape = gen.spec.lifecycle().get(LifecyclePhase.LOAD);
+        invoker.run("@Load of " + gen.label(), gen.loader, config.limitFor(shape), () -> {
+            JsonNode tree = saved == null ? null : gen.migrator.migrate(saved.state(), saved.stateVersion());
+            boolean carried = tree != null && !tree.isNull();
+            if (load == null) {
+                if (carried && !gen.stateFields.isEmpty()) {
+                    gen.codec.decodeFields(tree, gen.instance, gen.stateFields);
+                }
+                return null;
+            }
+            Object[] args = new Object[shape.parameters().size()];
+            Type[] types = load.getGenericParameterTypes();
+            for (int i = 0; i < args.length; i++) {
+                args[i] = switch (shape.parameters().get(i)) {
+                    case CONTEXT -> gen.context;
+                    case REASON -> reason;
+                    case STATE -> carried ? gen.codec.decode(tree, types[i]) : null;
+                };
+            }
+            if (carried && shape.stateParameter() < 0 && !gen.stateFields.isEmpty()) {
+                gen.codec.decodeFields(tree, gen.instance, gen.stateFields);
+            }
+            return load.invoke(gen.instance, args);
+        });
+    }
+
+    /**
+     * Runs {@code @Unload} and turns what it returns (or the {@code @State} fields) into a state tree; {@code null}
+     * when the generation carries no state. Then stops the generation's threads.
+     *
+     * @throws LifecycleInvoker.Failure when {@code @Unload} throws or runs past its limit, or the state cannot be encoded
+     */
+    JsonNode unload(ModuleGeneration gen) throws LifecycleInvoker.Failure {
+        Method unload = gen.methods.get(LifecyclePhase.UNLOAD);
+        LifecycleMethod shape = gen.spec.lifecycle().get(LifecyclePhase.UNLOAD);
+        JsonNode tree = invoker.run("@Unload of " + gen.label(), gen.loader, config.limitFor(shape), () -> {
+            Object returned = unload == null ? null : unload.invoke(gen.instance, contextArgs(gen, shape));
+            if (shape != null && shape.returnsValue()) {
+                return gen.codec.encode(returned);
+            }
+            return gen.stateFields.isEmpty() ? null : gen.codec.encodeFields(gen.instance, gen.stateFields);
+        });
+        stopThreads(gen);
+        return gen.carriesState() ? tree : null;
+    }
+
+    /** Runs {@code @Shutdown}: the module leaves the process. */
+    void shutdown(ModuleGeneration gen) throws LifecycleInvoker.Failure {
+        call(gen, LifecyclePhase.SHUTDOWN, "@Shutdown");
+    }
+
+    private void call(ModuleGeneration gen, LifecyclePhase phase, String label) throws LifecycleInvoker.Failure {
+        Method method = gen.methods.get(phase);
+        if (method == null || gen.instance == null) {
+            return;
+        }
+        LifecycleMethod shape = gen.spec.lifecycle().get(phase);
+        invoker.run(label + " of " + gen.label(), gen.loader, config.limitFor(shape),
+                () -> method.invoke(gen.instance, contextArgs(gen, shape)));
+    }
+
+    private static Object[] contextArgs(ModuleGeneration gen, LifecycleMethod shape) {
+        return shape == null || shape.parameters().isEmpty() ? new Object[0] : new Object[] {gen.context};
+    }
+
+    private static Constructor<?> constructorOf(ModuleGeneration gen) throws LifecycleInvoker.Failure {
+        try {
+            Constructor<?> constructor = gen.lifecycleClass.getDeclaredConstructor();
+            constructor.setAccessible(true);
+            return constructor;
+        } catch (NoSuchMethodException | RuntimeException e) {
+            throw new LifecycleInvoker.Failure("Cannot create " + gen.lifecycleClass.getName() + " of " + gen.label()
+                    + ": no usable no-argument constructor", e, false);
+        }
+    }
+
+    /** Interrupts and joins the generation's threads (bounded); names left alive are logged. */
+    void stopThreads(ModuleGeneration gen) {
+        try {
+            List<String> alive = gen.threads.stop(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.threadJoinMillis()));
+            if (!alive.isEmpty()) {
+                LOG.warn("Module {}: threads still running after unload: {}", gen.label(), alive);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("Module {}: interrupted while stopping its threads", gen.label());
+        }
+    }
+
+    /**
+     * Releases a generation: threads stopped, services withdrawn, caches dropped, classloader closed and watched until
+     * collected, when its folder and native copies are deleted. Idempotent; never throws — failures are logged.
+     */
+    void release(ModuleGeneration gen) {
+        if (gen.released) {
+            return;
+        }
+        gen.released = true;
+        stopThreads(gen);
+        services.unregister(gen.name(), gen.number);
+        gen.instance = null;
+        try {
+            gen.codec.release();
+            gen.loader.close();
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot release {} cleanly: {}", gen, LifecycleInvoker.describe(e));
+        }
+        // The callback must not capture the generation: it would keep the loader it waits for reachable.
+        var natives = gen.natives;
+        Path folder = gen.folder;
+        String label = gen.toString();
+        leaks.watch(gen.loader, () -> {
+            try {
+                natives.close();
+                FileTree.delete(folder);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Cannot delete the files of released {}: {}", label, LifecycleInvoker.describe(e));
+            }
+        });
+    }
+
+    /** One line for a lifecycle failure, preferring the state layer's own message. */
+    static String describe(LifecycleInvoker.Failure failure) {
+        Throwable cause = failure.getCause();
+        if (cause instanceof StateException state) {
+            return state.getMessage();
+        }
+        return failure.getMessage();
+    }
+}

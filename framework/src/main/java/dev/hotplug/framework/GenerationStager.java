@@ -1,0 +1,177 @@
+package dev.hotplug.framework;
+
+import dev.hotplug.isolation.LoaderSpec;
+import dev.hotplug.isolation.ModuleClassLoader;
+import dev.hotplug.nativelib.NativeNamespace;
+import dev.hotplug.state.StateCodec;
+import dev.hotplug.state.StateMigrator;
+import org.objectweb.asm.Type;
+
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Stage: makes a generation ready to load without running any of its code — versioned jar copy, manifest and bytecode
+ * checks, native-library checks, classloader, lifecycle class linked (not initialized). Everything here happens
+ * before a reload quiesces the running version. Thread-safe.
+ */
+final class GenerationStager {
+
+    private final FrameworkConfig config;
+    private final ServiceRegistry services;
+    private final AtomicLong copies = new AtomicLong();
+    private final Map<String, AtomicLong> generations = new ConcurrentHashMap<>();
+
+    GenerationStager(FrameworkConfig config, ServiceRegistry services) {
+        this.config = config;
+        this.services = services;
+    }
+
+    /**
+     * Copies {@code source} into the process cache and reads it: the versioned temp copy every generation of that
+     * version loads from, never the file in the watched folder.
+     *
+     * @throws InvalidModuleException when the file cannot be copied or is not a valid module jar
+     */
+    ModuleSpec copyAndRead(Path source) {
+        Path copy;
+        try {
+            Path jars = Files.createDirectories(config.cacheFolder().resolve("jars"));
+            copy = jars.resolve(copies.incrementAndGet() + "-" + source.getFileName());
+            Files.copy(source, copy, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new InvalidModuleException("Cannot copy module jar " + source.getFileName() + ": " + e, null, null,
+                    source, e);
+        }
+        try {
+            return ManifestReader.read(copy);
+        } catch (RuntimeException e) {
+            deleteQuietly(copy, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Stages a new generation of {@code record} from {@code spec} (whose jar is a versioned copy), linked against
+     * {@code wiring}.
+     *
+     * @throws HotplugException naming the module, version and file when any check fails; nothing is left behind
+     */
+    ModuleGeneration stage(ModuleRecord record, ModuleSpec spec, Map<String, ModuleGeneration> wiring) {
+        long number = generations.computeIfAbsent(record.name(), n -> new AtomicLong()).incrementAndGet();
+        Path folder = config.cacheFolder().resolve(record.name()).resolve("gen-" + number);
+        String version = spec.version().toString();
+        NativeNamespace natives = null;
+        ModuleClassLoader loader = null;
+        try {
+            Files.createDirectories(folder);
+            natives = NativeNamespace.builder(record.name(), version, number)
+                    .jar(spec.jar()).looseFolder(config.modulesFolder()).workDirectory(folder.resolve("native")).build();
+            natives.check();
+            Map<String, ModuleGeneration> links = Map.copyOf(wiring);
+            loader = new ModuleClassLoader(LoaderSpec.builder(record.name(), version, number)
+                    .jar(spec.jar()).classPath(spec.classPath()).workDirectory(folder)
+                    .apiLoader(dev.hotplug.api.ModuleContext.class.getClassLoader())
+                    .share(config.hostLoader(), config.sharedPackages())
+                    .imports(pkg -> {
+                        ModuleGeneration exporter = links.get(pkg);
+                        return exporter == null ? null : exporter.loader;
+                    })
+                    .libraries(natives)
+                    .build());
+            Class<?> type = Class.forName(spec.activatorClass(), false, loader);
+            Map<LifecyclePhase, Method> methods = lifecycleMethods(spec, type);
+            List<Field> fields = stateFields(spec, type);
+            StateMigrator migrator = StateMigrator.of(record.name(), version, type);
+            StateCodec codec = StateCodec.forClassLoader(record.name(), version, loader);
+            GenerationThreads threads = new GenerationThreads(record.name(), number, loader);
+            GenerationContext context = new GenerationContext(record, version, number, threads, services,
+                    config.stateFolder().resolve(record.name()).resolve("data"));
+            return new ModuleGeneration(record, spec, number, folder, loader, natives, type, methods, fields, codec,
+                    migrator, links, threads, context);
+        } catch (HotplugException e) {
+            abandon(loader, natives, folder, e);
+            throw e;
+        } catch (IOException | ReflectiveOperationException | LinkageError | RuntimeException e) {
+            abandon(loader, natives, folder, e);
+            throw new HotplugException("Cannot stage module " + record.name() + " " + version + " ("
+                    + spec.jar().getFileName() + "): " + LifecycleInvoker.describe(e), record.name(), version,
+                    spec.jar(), e);
+        }
+    }
+
+    private static Map<LifecyclePhase, Method> lifecycleMethods(ModuleSpec spec, Class<?> type) {
+        Map<LifecyclePhase, Method> methods = new EnumMap<>(LifecyclePhase.class);
+        // getDeclaredMethods links every parameter type: a missing class fails here, before any module code runs.
+        Method[] declared = type.getDeclaredMethods();
+        for (Map.Entry<LifecyclePhase, LifecycleMethod> wanted : spec.lifecycle().entrySet()) {
+            Method found = null;
+            for (Method method : declared) {
+                if (method.getName().equals(wanted.getValue().name())
+                        && Type.getMethodDescriptor(method).equals(wanted.getValue().descriptor())) {
+                    found = method;
+                }
+            }
+            if (found == null) {
+                throw new IllegalStateException("lifecycle method " + wanted.getValue().name() + " vanished from "
+                        + type.getName());
+            }
+            found.setAccessible(true);
+            methods.put(wanted.getKey(), found);
+        }
+        return methods;
+    }
+
+    private static List<Field> stateFields(ModuleSpec spec, Class<?> type) throws NoSuchFieldException {
+        List<Field> fields = new ArrayList<>();
+        for (String name : spec.stateFields()) {
+            Field field = type.getDeclaredField(name);
+            if (Modifier.isStatic(field.getModifiers())) {
+                throw new IllegalStateException("@State field " + name + " is static");
+            }
+            field.setAccessible(true);
+            fields.add(field);
+        }
+        return List.copyOf(fields);
+    }
+
+    private static void abandon(ModuleClassLoader loader, NativeNamespace natives, Path folder, Throwable primary) {
+        try {
+            if (loader != null) {
+                loader.close();
+            }
+            if (natives != null) {
+                natives.close();
+            }
+        } catch (RuntimeException e) {
+            primary.addSuppressed(e);
+        }
+        FileTree.deleteQuietly(folder, primary);
+    }
+
+    private static void deleteQuietly(Path file, Exception primary) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            primary.addSuppressed(e);
+        }
+    }
+
+    /** Packages the framework shares with every module besides the API: Jackson's, for {@code @Migrate}. */
+    static Set<String> defaultSharedPackages() {
+        return Set.of("com.fasterxml.jackson.databind.*", "com.fasterxml.jackson.core.*",
+                "com.fasterxml.jackson.annotation");
+    }
+}

@@ -1,0 +1,380 @@
+package dev.hotplug.framework;
+
+import dev.hotplug.api.LoadReason;
+import dev.hotplug.api.ModuleException;
+import dev.hotplug.isolation.LeakWatcher;
+import dev.hotplug.state.StateRecord;
+import dev.hotplug.state.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * The embedding API: a running Hotplug framework over a modules folder and a state folder. Made by {@link #builder()};
+ * {@link #start()} deploys every module jar in the folder; {@link #close()} unloads every module, writes its state and
+ * runs its {@code @Shutdown}. Thread-safe: operations that change modules run one at a time and block until done.
+ */
+public final class Hotplug implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Hotplug.class);
+
+    private final FrameworkConfig config;
+    private final ReentrantLock operations = new ReentrantLock();
+    private final Map<String, ModuleRecord> records = new ConcurrentHashMap<>();
+    private final ServiceRegistry services;
+    private final EventDispatcher events = new EventDispatcher();
+    private final LifecycleInvoker invoker = new LifecycleInvoker();
+    private final LeakWatcher leaks = new LeakWatcher();
+    private final StateStore store;
+    private final GenerationStager stager;
+    private final ReloadTransaction transaction;
+    private final Deployer deployer;
+    private final ModuleGate hostGate = new ModuleGate();
+    private volatile boolean closed;
+
+    private Hotplug(FrameworkConfig config, List<HotplugListener> listeners) {
+        this.config = config;
+        this.services = new ServiceRegistry(config.serviceWaitMillis());
+        listeners.forEach(events::add);
+        this.store = new StateStore(config.stateFolder(), line -> LOG.error("{}", line));
+        this.stager = new GenerationStager(config, services);
+        GenerationLifecycle lifecycle = new GenerationLifecycle(config, invoker, services, leaks);
+        this.transaction = new ReloadTransaction(config, stager, lifecycle, store, events, records.values());
+        this.deployer = new Deployer(config, records, stager, lifecycle, transaction, store, events);
+    }
+
+    /** A builder with SPEC's defaults: modules in {@code ./modules}, state in {@code ./.hotplug/state}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Deploys every {@code *.jar} in the modules folder, providers first. Bad jars are reported one line each and
+     * start nothing. Blocks until every module is up or failed.
+     */
+    public void start() {
+        locked(() -> {
+            List<Path> jars = new ArrayList<>();
+            try (Stream<Path> files = Files.list(config.modulesFolder())) {
+                files.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p)).sorted()
+                        .forEach(jars::add);
+            } catch (IOException e) {
+                throw new HotplugException("Cannot list modules folder " + config.modulesFolder() + ": " + e, null, null,
+                        config.modulesFolder(), e);
+            }
+            deployer.startAll(jars);
+            return null;
+        });
+    }
+
+    /**
+     * Deploys the module jar at {@code jar}: starts it, or, when a module of that name serves, reloads it through the
+     * transaction. Blocks until done; returns the module as it is afterwards.
+     *
+     * @throws HotplugException when the jar is not a valid module (nothing running is disturbed)
+     */
+    public ModuleInfo deploy(Path jar) {
+        return locked(() -> {
+            String name = deployer.deploy(jar);
+            deployer.retryWaiting();
+            return info(records.get(name));
+        });
+    }
+
+    /**
+     * Takes module {@code name} out: its state is written, {@code @Shutdown} runs, and modules importing from it stop and
+     * wait for a provider.
+     *
+     * @throws HotplugException when no module has that name
+     */
+    public void undeploy(String name) {
+        locked(() -> {
+            deployer.undeploy(record(name, "undeploy"));
+            return null;
+        });
+    }
+
+    /**
+     * Reloads module {@code name} from the jar it was deployed from, through the transaction. Blocks until done.
+     *
+     * @throws HotplugException when no module has that name or none of its versions serves
+     */
+    public HistoryEntry reload(String name) {
+        return locked(() -> {
+            ModuleRecord record = serving(name, "reload");
+            ModuleSpec spec = stager.copyAndRead(record.source());
+            HistoryEntry entry = transaction.run(record, spec, LoadReason.RELOAD);
+            deployer.retryWaiting();
+            return entry;
+        });
+    }
+
+    /**
+     * Brings module {@code name} back to the version that served before the current one (kept as its versioned
+     * copy), carrying the current state; {@code @Load} sees {@link LoadReason#ROLLBACK}.
+     *
+     * @throws HotplugException when no module has that name, or it has no previous version in this process
+     */
+    public HistoryEntry rollback(String name) {
+        return locked(() -> {
+            ModuleRecord record = serving(name, "roll back");
+            Path previous = record.previousCopy();
+            if (previous == null || !Files.exists(previous)) {
+                throw new HotplugException("Cannot roll back module " + name + ": no previous version ran in this process",
+                        name, null, null);
+            }
+            ModuleSpec spec = ManifestReader.read(previous);
+            return transaction.run(record, spec, LoadReason.ROLLBACK);
+        });
+    }
+
+    /** Every module, sorted by name. */
+    public List<ModuleInfo> modules() {
+        List<ModuleInfo> all = new ArrayList<>();
+        for (ModuleRecord record : records.values()) {
+            all.add(info(record));
+        }
+        all.sort(Comparator.comparing(ModuleInfo::name));
+        return all;
+    }
+
+    /** Module {@code name}, or empty when no module has that name. */
+    public Optional<ModuleInfo> module(String name) {
+        ModuleRecord record = records.get(name);
+        return record == null ? Optional.empty() : Optional.of(info(record));
+    }
+
+    /** Module {@code name}'s reload attempts, oldest first; empty when no module has that name. */
+    public List<HistoryEntry> history(String name) {
+        ModuleRecord record = records.get(name);
+        return record == null ? List.of() : record.history();
+    }
+
+    /** The state last written for module {@code name}, read from disk; empty when none was written. */
+    public Optional<StateRecord> savedState(String name) {
+        return store.read(name);
+    }
+
+    /**
+     * Released generations still alive: classloaders reachable after a few GC rounds, or code still run by a thread.
+     * Blocks for the GC rounds (a few hundred ms at most).
+     */
+    public List<LeakWatcher.Leak> leaks() {
+        return leaks.check(5);
+    }
+
+    /** Publishes a host service that modules reach through {@code context.service(type)}. */
+    public <T> void register(Class<T> type, T implementation) {
+        services.register("host", 0, hostGate, type, implementation);
+    }
+
+    /** A stable proxy for a service a module provides; {@code type} must be shared with the modules. */
+    public <T> T service(Class<T> type) {
+        return services.proxy(type);
+    }
+
+    /** Adds a listener for module events. */
+    public void addListener(HotplugListener listener) {
+        events.add(listener);
+    }
+
+    /** Removes a listener. */
+    public void removeListener(HotplugListener listener) {
+        events.remove(listener);
+    }
+
+    /** The modules folder. */
+    public Path modulesFolder() {
+        return config.modulesFolder();
+    }
+
+    /** The state folder. */
+    public Path stateFolder() {
+        return config.stateFolder();
+    }
+
+    /**
+     * Graceful stop: unloads every module (importers first), writes its state, runs its {@code @Shutdown}, then removes
+     * this process's cache. Idempotent; blocks until done.
+     */
+    @Override
+    public void close() {
+        operations.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            deployer.stopAll();
+        } finally {
+            operations.unlock();
+        }
+        leaks.check(3);
+        invoker.close();
+        events.close();
+        try {
+            FileTree.delete(config.cacheFolder());
+        } catch (IOException e) {
+            LOG.warn("Cannot delete cache folder {}: {}", config.cacheFolder(), e.toString());
+        }
+    }
+
+    private ModuleRecord record(String name, String action) {
+        ModuleRecord record = records.get(name);
+        if (record == null) {
+            throw new HotplugException("Cannot " + action + " module " + name + ": no such module", name, null, null);
+        }
+        return record;
+    }
+
+    private ModuleRecord serving(String name, String action) {
+        ModuleRecord record = record(name, action);
+        if (record.active() == null) {
+            throw new HotplugException("Cannot " + action + " module " + name + ": no version of it serves ("
+                    + record.lastError() + ")", name, null, record.source());
+        }
+        return record;
+    }
+
+    private <T> T locked(java.util.function.Supplier<T> operation) {
+        operations.lock();
+        try {
+            if (closed) {
+                throw new HotplugException("Cannot change modules: the framework is closed", null, null, null);
+            }
+            T result = operation.get();
+            leaks.drainCollected();
+            return result;
+        } finally {
+            operations.unlock();
+        }
+    }
+
+    private ModuleInfo info(ModuleRecord record) {
+        ModuleGeneration gen = record.active();
+        ModuleSpec spec = gen != null ? gen.spec : record.spec();
+        List<String> natives = new ArrayList<>();
+        if (gen != null) {
+            gen.natives.loaded().forEach(l -> natives.add(l.name() + ": " + l.source() + " -> " + l.copy()));
+        }
+        return new ModuleInfo(record.name(), spec == null ? null : spec.version().toString(), gen == null ? 0 : gen.number,
+                record.state().status(), record.source(),
+                spec == null ? List.of() : spec.exports().stream().map(PackageExport::toString).toList(),
+                spec == null ? List.of() : spec.imports().stream().map(PackageImport::toString).toList(),
+                services.servicesOf(record.name()), natives, record.lastError(), record.reloads());
+    }
+
+    /** Builds a {@link Hotplug}; not thread-safe. */
+    public static final class Builder {
+        private Path modulesFolder = Path.of("modules");
+        private Path stateFolder = Path.of(".hotplug", "state");
+        private Path cacheFolder;
+        private ClassLoader hostLoader = Hotplug.class.getClassLoader();
+        private final Set<String> shared = new LinkedHashSet<>(GenerationStager.defaultSharedPackages());
+        private Duration lifecycleTimeout = Duration.ofSeconds(30);
+        private Duration serviceWait = Duration.ofSeconds(10);
+        private Duration drainTimeout = Duration.ofSeconds(5);
+        private Duration threadJoin = Duration.ofSeconds(2);
+        private final List<HotplugListener> listeners = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** The watched folder module jars are deployed from. */
+        public Builder modulesFolder(Path folder) {
+            this.modulesFolder = folder;
+            return this;
+        }
+
+        /** Where state files, last-good jars and module data live. */
+        public Builder stateFolder(Path folder) {
+            this.stateFolder = folder;
+            return this;
+        }
+
+        /** This process's cache of jar copies and generation folders; defaults to a fresh folder under the state folder. */
+        public Builder cacheFolder(Path folder) {
+            this.cacheFolder = folder;
+            return this;
+        }
+
+        /** Shares host packages with every module: exact names, or {@code prefix.*}. */
+        public Builder share(ClassLoader host, String... packages) {
+            this.hostLoader = host;
+            shared.addAll(List.of(packages));
+            return this;
+        }
+
+        /** Default time limit of a lifecycle method (30 s unless set). */
+        public Builder lifecycleTimeout(Duration limit) {
+            this.lifecycleTimeout = limit;
+            return this;
+        }
+
+        /** How long a service call waits for a provider, or for a reload to finish (10 s unless set). */
+        public Builder serviceWait(Duration wait) {
+            this.serviceWait = wait;
+            return this;
+        }
+
+        /** How long a reload waits for calls in flight before it is abandoned (5 s unless set). */
+        public Builder drainTimeout(Duration wait) {
+            this.drainTimeout = wait;
+            return this;
+        }
+
+        /** How long an unload waits for the generation's threads to end (2 s unless set). */
+        public Builder threadJoin(Duration wait) {
+            this.threadJoin = wait;
+            return this;
+        }
+
+        /** Adds a listener for module events. */
+        public Builder listener(HotplugListener listener) {
+            listeners.add(listener);
+            return this;
+        }
+
+        /**
+         * Creates the folders and the framework; nothing is deployed until {@link Hotplug#start()}.
+         *
+         * @throws HotplugException when a folder cannot be created or a setting is invalid
+         */
+        public Hotplug build() {
+            try {
+                Path modules = Files.createDirectories(modulesFolder).toAbsolutePath();
+                Path state = Files.createDirectories(stateFolder).toAbsolutePath();
+                Path cache = cacheFolder != null ? Files.createDirectories(cacheFolder).toAbsolutePath()
+                        : Files.createTempDirectory(Files.createDirectories(state.resolve("cache")),
+                        "proc-" + ProcessHandle.current().pid() + "-");
+                FrameworkConfig config = new FrameworkConfig(modules, state, cache, hostLoader, Set.copyOf(shared),
+                        positive(lifecycleTimeout, "lifecycle timeout"), positive(serviceWait, "service wait"),
+                        positive(drainTimeout, "drain timeout"), positive(threadJoin, "thread join"));
+                return new Hotplug(config, listeners);
+            } catch (IOException e) {
+                throw new HotplugException("Cannot create Hotplug folders: " + e, null, null, null, e);
+            }
+        }
+
+        private static long positive(Duration value, String what) {
+            if (value.isNegative() || value.isZero()) {
+                throw new ModuleException(null, "Cannot build Hotplug: " + what + " must be positive, got " + value, null);
+            }
+            return value.toMillis();
+        }
+    }
+}

@@ -1,0 +1,399 @@
+package dev.hotplug.framework;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipInputStream;
+import org.apache.felix.utils.manifest.Clause;
+import org.apache.felix.utils.manifest.Parser;
+
+/**
+ * Reads a module jar into a {@link ModuleSpec} without running any of its code: manifest headers (with their
+ * OSGi fallbacks), the packages on its class path (nested jars included), and the lifecycle class through
+ * {@link ActivatorScanner}. Blocks on file I/O; stateless and thread-safe. The jar is closed on return.
+ *
+ * <p>A module jar without {@code Hotplug-Version} or {@code Bundle-Version} is refused (no silent 0.0.0), and an
+ * exported package must hold classes in the module: both catch mistakes before anything runs.
+ */
+final class ManifestReader {
+
+    static final String MODULE = "Hotplug-Module";
+    static final String VERSION = "Hotplug-Version";
+    static final String ACTIVATOR = "Hotplug-Activator";
+    static final String CLASS_PATH = "Hotplug-ClassPath";
+    static final String EXPORT_PACKAGE = "Export-Package";
+    static final String IMPORT_PACKAGE = "Import-Package";
+    static final String BUNDLE_SYMBOLIC_NAME = "Bundle-SymbolicName";
+    static final String BUNDLE_VERSION = "Bundle-Version";
+    static final String BUNDLE_CLASS_PATH = "Bundle-ClassPath";
+
+    private static final byte[] ZIP_LOCAL = {'P', 'K', 3, 4};
+    private static final byte[] ZIP_EMPTY = {'P', 'K', 5, 6};
+
+    private final Path jar;
+    private String module;
+    private String version;
+
+    private ManifestReader(Path jar) {
+        this.jar = jar;
+    }
+
+    /**
+     * Reads and checks the module jar {@code jar}.
+     *
+     * @throws InvalidModuleException one line, "Cannot read module jar FILE: CAUSE" or "Cannot read module NAME
+     *                                (FILE): CAUSE", for a missing, truncated or corrupt jar, a missing or
+     *                                malformed header, a bad class path entry or a bad lifecycle class
+     */
+    static ModuleSpec read(Path jar) {
+        return new ManifestReader(jar).read();
+    }
+
+    private ModuleSpec read() {
+        if (Files.isDirectory(jar)) {
+            throw refuse("it is a folder, not a jar", null);
+        }
+        String sha256 = sha256();
+        JarFile file;
+        try {
+            file = new JarFile(jar.toFile(), false);
+        } catch (ZipException e) {
+            throw refuse("not a complete jar (" + e.getMessage() + "): truncated, corrupt, or still being written", e);
+        } catch (IOException e) {
+            throw refuse("cannot open it (" + e + ")", e);
+        }
+        try (file) {
+            return read(file, sha256);
+        } catch (ZipException e) {
+            throw refuse("corrupt jar (" + e.getMessage() + ")", e);
+        } catch (IOException e) {
+            throw refuse("cannot read it (" + e + ")", e);
+        }
+    }
+
+    private ModuleSpec read(JarFile file, String sha256) throws IOException {
+        Manifest manifest;
+        try {
+            manifest = file.getManifest();
+        } catch (IOException e) {
+            throw refuse("invalid META-INF/MANIFEST.MF (" + e.getMessage() + ")", e);
+        }
+        if (manifest == null) {
+            throw refuse("no META-INF/MANIFEST.MF", null);
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (Map.Entry<Object, Object> header : manifest.getMainAttributes().entrySet()) {
+            headers.put(header.getKey().toString(), String.valueOf(header.getValue()));
+        }
+        Attributes main = manifest.getMainAttributes();
+        module = readName(main);
+        ModuleVersion moduleVersion = readVersion(main);
+        version = moduleVersion.toString();
+
+        ModuleSpec.Builder spec = ModuleSpec.builder().jar(jar).sha256(sha256).name(module).version(moduleVersion)
+                .headers(headers);
+        String activator = blankToNull(main.getValue(ACTIVATOR));
+        if (activator != null && !ModuleSpec.QUALIFIED_NAME.matcher(activator).matches()) {
+            throw refuse(ACTIVATOR + ": \"" + activator + "\" is not a class name", null);
+        }
+        List<String> classPath = readClassPath(main);
+        spec.classPath(classPath);
+
+        ActivatorScanner scanner = new ActivatorScanner(jar, module, version, activator);
+        Set<String> packages = new HashSet<>();
+        scanClassPath(file, classPath, header(main, CLASS_PATH, BUNDLE_CLASS_PATH), scanner, packages);
+        spec.packages(packages);
+
+        for (PackageExport export : readExports(main.getValue(EXPORT_PACKAGE))) {
+            if (!packages.contains(export.packageName())) {
+                throw refuse(EXPORT_PACKAGE + ": " + export.packageName() + " has no classes in the module", null);
+            }
+            spec.export(export);
+        }
+        for (PackageImport imported : readImports(main.getValue(IMPORT_PACKAGE))) {
+            spec.importPackage(imported);
+        }
+
+        ActivatorScanner.Result result = scanner.finish();
+        spec.activatorClass(result.activatorClass()).reloadable(result.reloadable())
+                .stateVersion(result.stateVersion()).classFileVersion(result.classFileVersion());
+        result.lifecycle().forEach(spec::lifecycle);
+        result.stateFields().forEach(spec::stateField);
+        result.migrationSteps().forEach(spec::migrationStep);
+        return spec.build();
+    }
+
+    private String readName(Attributes main) {
+        String name = blankToNull(main.getValue(MODULE));
+        String header = MODULE;
+        if (name == null) {
+            String symbolic = blankToNull(main.getValue(BUNDLE_SYMBOLIC_NAME));
+            if (symbolic == null) {
+                throw refuse("no " + MODULE + " or " + BUNDLE_SYMBOLIC_NAME + " header", null);
+            }
+            header = BUNDLE_SYMBOLIC_NAME;
+            Clause[] clauses = parse(header, symbolic);
+            if (clauses.length != 1) {
+                throw refuse(header + ": expected one name, found \"" + symbolic + "\"", null);
+            }
+            name = clauses[0].getName();
+        }
+        name = name.strip();
+        if (!ModuleSpec.NAME.matcher(name).matches()) {
+            throw refuse(header + ": invalid module name \"" + name + "\" (expected " + ModuleSpec.NAME.pattern()
+                    + ")", null);
+        }
+        return name;
+    }
+
+    private ModuleVersion readVersion(Attributes main) {
+        String header = header(main, VERSION, BUNDLE_VERSION);
+        String text = blankToNull(main.getValue(header));
+        if (text == null) {
+            throw refuse("no " + VERSION + " or " + BUNDLE_VERSION + " header", null);
+        }
+        try {
+            return ModuleVersion.parse(text.strip());
+        } catch (IllegalArgumentException e) {
+            throw refuse(header + ": " + e.getMessage(), e);
+        }
+    }
+
+    private List<String> readClassPath(Attributes main) {
+        String header = header(main, CLASS_PATH, BUNDLE_CLASS_PATH);
+        String text = blankToNull(main.getValue(header));
+        if (text == null) {
+            return List.of(".");
+        }
+        List<String> entries = new ArrayList<>();
+        for (Clause clause : parse(header, text)) {
+            String entry = clause.getName().strip();
+            String problem = ModuleSpec.classPathProblem(entry);
+            if (problem != null) {
+                throw refuse(header + ": entry \"" + entry + "\" " + problem, null);
+            }
+            entries.add(entry.equals("./") ? "." : entry);
+        }
+        return entries;
+    }
+
+    private void scanClassPath(JarFile file, List<String> classPath, String header, ActivatorScanner scanner,
+                               Set<String> packages) throws IOException {
+        Set<String> seen = new HashSet<>();
+        for (String entry : classPath) {
+            if (entry.equals(".")) {
+                scanFolder(file, "", scanner, packages, seen);
+                continue;
+            }
+            JarEntry nested = file.getJarEntry(entry);
+            if (nested != null && !nested.isDirectory()) {
+                byte[] bytes;
+                try (InputStream in = file.getInputStream(nested)) {
+                    bytes = in.readAllBytes();
+                }
+                scanNestedJar(entry, bytes, header, scanner, packages, seen);
+            } else {
+                String prefix = entry.endsWith("/") ? entry : entry + "/";
+                if (!scanFolder(file, prefix, scanner, packages, seen)) {
+                    throw refuse(header + ": entry \"" + entry + "\" is not in the jar", null);
+                }
+            }
+        }
+    }
+
+    /** Scans the class files under {@code prefix}; false when no entry lies there. */
+    private boolean scanFolder(JarFile file, String prefix, ActivatorScanner scanner, Set<String> packages,
+                               Set<String> seen) throws IOException {
+        boolean found = false;
+        Enumeration<JarEntry> entries = file.entries();
+        while (entries.hasMoreElements()) {
+            JarEntry entry = entries.nextElement();
+            String name = entry.getName();
+            if (!name.startsWith(prefix)) {
+                continue;
+            }
+            found = true;
+            String relative = name.substring(prefix.length());
+            if (!entry.isDirectory() && isClass(relative) && seen.add(relative)) {
+                byte[] bytes;
+                try (InputStream in = file.getInputStream(entry)) {
+                    bytes = in.readAllBytes();
+                } catch (ZipException e) {
+                    throw refuse("corrupt entry " + name + " (" + e.getMessage() + ")", e);
+                }
+                accept(relative, bytes, scanner, packages);
+            }
+        }
+        return found;
+    }
+
+    private void scanNestedJar(String entry, byte[] bytes, String header, ActivatorScanner scanner,
+                               Set<String> packages, Set<String> seen) {
+        if (!startsWith(bytes, ZIP_LOCAL) && !startsWith(bytes, ZIP_EMPTY)) {
+            throw refuse(header + ": entry \"" + entry + "\" is not a jar", null);
+        }
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(bytes))) {
+            for (ZipEntry nested = in.getNextEntry(); nested != null; nested = in.getNextEntry()) {
+                String relative = nested.getName();
+                if (!nested.isDirectory() && isClass(relative) && seen.add(relative)) {
+                    accept(relative, in.readAllBytes(), scanner, packages);
+                }
+            }
+        } catch (IOException e) {
+            throw refuse(header + ": nested jar \"" + entry + "\" is corrupt (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static void accept(String relative, byte[] bytes, ActivatorScanner scanner, Set<String> packages) {
+        String className = relative.substring(0, relative.length() - ".class".length()).replace('/', '.');
+        scanner.accept(className, bytes);
+        int slash = relative.lastIndexOf('/');
+        if (slash > 0 && !relative.endsWith("/package-info.class")) {
+            packages.add(relative.substring(0, slash).replace('/', '.'));
+        }
+    }
+
+    /**
+     * Whether {@code relative} is a class file the module's loader would define: not under {@code META-INF/}
+     * (multi-release variants are not used), and not {@code module-info}.
+     */
+    private static boolean isClass(String relative) {
+        return relative.endsWith(".class") && !relative.startsWith("META-INF/")
+                && !relative.equals("module-info.class");
+    }
+
+    private List<PackageExport> readExports(String text) {
+        List<PackageExport> exports = new ArrayList<>();
+        if (blankToNull(text) == null) {
+            return exports;
+        }
+        for (Clause clause : parse(EXPORT_PACKAGE, text)) {
+            String packageName = checkPackage(EXPORT_PACKAGE, clause.getName());
+            String versionText = clause.getAttribute("version");
+            ModuleVersion exported = ModuleVersion.ZERO;
+            if (versionText != null) {
+                try {
+                    exported = ModuleVersion.parse(unquote(versionText));
+                } catch (IllegalArgumentException e) {
+                    throw refuse(EXPORT_PACKAGE + ": " + packageName + ": " + e.getMessage(), e);
+                }
+            }
+            exports.add(new PackageExport(packageName, exported));
+        }
+        return exports;
+    }
+
+    private List<PackageImport> readImports(String text) {
+        List<PackageImport> imports = new ArrayList<>();
+        if (blankToNull(text) == null) {
+            return imports;
+        }
+        for (Clause clause : parse(IMPORT_PACKAGE, text)) {
+            String packageName = checkPackage(IMPORT_PACKAGE, clause.getName());
+            if (packageName.startsWith("java.")) {
+                throw refuse(IMPORT_PACKAGE + ": " + packageName + " comes from the JDK and cannot be imported", null);
+            }
+            String rangeText = clause.getAttribute("version");
+            VersionRange range = VersionRange.ANY;
+            if (rangeText != null) {
+                try {
+                    range = VersionRange.parse(rangeText);
+                } catch (IllegalArgumentException e) {
+                    throw refuse(IMPORT_PACKAGE + ": " + packageName + ": " + e.getMessage(), e);
+                }
+            }
+            String resolution = clause.getDirective("resolution");
+            if (resolution != null && !resolution.equals("optional") && !resolution.equals("mandatory")) {
+                throw refuse(IMPORT_PACKAGE + ": " + packageName + ": unknown resolution:=" + resolution
+                        + " (expected optional or mandatory)", null);
+            }
+            imports.add(new PackageImport(packageName, range, "optional".equals(resolution)));
+        }
+        return imports;
+    }
+
+    private String checkPackage(String header, String name) {
+        String packageName = name.strip();
+        if (!ModuleSpec.QUALIFIED_NAME.matcher(packageName).matches()) {
+            throw refuse(header + ": \"" + packageName + "\" is not a package name", null);
+        }
+        return packageName;
+    }
+
+    private Clause[] parse(String header, String text) {
+        try {
+            return Parser.parseHeader(text);
+        } catch (IllegalArgumentException e) {
+            throw refuse(header + ": cannot parse \"" + text + "\" (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private String sha256() {
+        try (InputStream in = Files.newInputStream(jar)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[64 * 1024];
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                digest.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchFileException e) {
+            throw refuse("no such file", e);
+        } catch (AccessDeniedException e) {
+            throw refuse("permission denied", e);
+        } catch (IOException e) {
+            throw refuse("cannot read it (" + e + ")", e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+
+    private static String header(Attributes main, String name, String fallback) {
+        return blankToNull(main.getValue(name)) != null || blankToNull(main.getValue(fallback)) == null ? name : fallback;
+    }
+
+    private static String unquote(String text) {
+        String bare = text.strip();
+        return bare.length() >= 2 && bare.startsWith("\"") && bare.endsWith("\"")
+                ? bare.substring(1, bare.length() - 1).strip() : bare;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    private static boolean startsWith(byte[] bytes, byte[] prefix) {
+        if (bytes.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (bytes[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private InvalidModuleException refuse(String cause, Throwable thrown) {
+        return InvalidModuleException.reading(jar, module, version, cause, thrown);
+    }
+}

@@ -1,0 +1,331 @@
+package dev.hotplug.framework;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hotplug.api.LoadReason;
+import dev.hotplug.state.StateException;
+import dev.hotplug.state.StateRecord;
+import dev.hotplug.state.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * SPEC's reload transaction over one module and the modules linking against it: stage every new generation, quiesce,
+ * {@code @Unload} each old one with its state written durably, {@code @Load} each new one — then swap all, or release all
+ * new ones and bring every old version back from its versioned copy in a fresh classloader. Runs under the framework's
+ * operation lock; not thread-safe on its own.
+ */
+final class ReloadTransaction {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReloadTransaction.class);
+
+    /** One module in the transaction. */
+    private static final class Step {
+        final ModuleRecord record;
+        final ModuleGeneration old;
+        final ModuleSpec target;
+        ModuleGeneration fresh;
+        StateRecord state;
+        boolean unloaded;
+        boolean loaded;
+
+        Step(ModuleRecord record, ModuleSpec target) {
+            this.record = record;
+            this.old = record.active();
+            this.target = target;
+        }
+    }
+
+    private final FrameworkConfig config;
+    private final GenerationStager stager;
+    private final GenerationLifecycle lifecycle;
+    private final StateStore store;
+    private final EventDispatcher events;
+    private final Collection<ModuleRecord> records;
+
+    ReloadTransaction(FrameworkConfig config, GenerationStager stager, GenerationLifecycle lifecycle, StateStore store,
+                      EventDispatcher events, Collection<ModuleRecord> records) {
+        this.config = config;
+        this.stager = stager;
+        this.lifecycle = lifecycle;
+        this.store = store;
+        this.events = events;
+        this.records = records;
+    }
+
+    /**
+     * Replaces {@code trigger}'s serving generation with one of {@code spec} (a versioned copy), reloading every module
+     * linking against it with it. {@code reason} is {@link LoadReason#RELOAD}, or {@link LoadReason#ROLLBACK} when an
+     * operator goes back to the previous version. Returns the trigger's history entry.
+     */
+    HistoryEntry run(ModuleRecord trigger, ModuleSpec spec, LoadReason reason) {
+        long started = System.nanoTime();
+        List<Step> steps = new ArrayList<>();
+        steps.add(new Step(trigger, spec));
+        for (ModuleRecord dependent : ModuleWiring.dependentsOf(trigger, records)) {
+            steps.add(new Step(dependent, dependent.active().spec));
+        }
+        String cause = stage(steps);
+        if (cause != null) {
+            return finish(steps, started, Outcome.REFUSED, cause);
+        }
+        steps.forEach(s -> s.record.moveTo(LifecycleState.RELOADING));
+        cause = quiesce(steps);
+        if (cause != null) {
+            steps.forEach(s -> release(s.fresh));
+            reopen(steps);
+            return finish(steps, started, Outcome.REFUSED, cause);
+        }
+        cause = unload(steps);
+        if (cause == null) {
+            cause = load(steps, reason);
+            if (cause == null) {
+                swap(steps);
+                return finish(steps, started, Outcome.SWAPPED, null);
+            }
+        }
+        boolean allBack = rollback(steps);
+        return finish(steps, started, allBack ? Outcome.ROLLED_BACK : Outcome.FAILED, cause);
+    }
+
+    private String stage(List<Step> steps) {
+        Map<String, ModuleGeneration> staged = new HashMap<>();
+        for (Step step : steps) {
+            try {
+                if (step == steps.get(0) && !step.old.spec.reloadable()) {
+                    throw new HotplugException("Cannot reload module " + step.record.name() + ": version "
+                            + step.old.version() + " says @HotplugModule(reloadable = false); restart the process or "
+                            + "undeploy it first", step.record.name(), step.target.version().toString(), step.target.jar());
+                }
+                step.fresh = stager.stage(step.record, step.target, ModuleWiring.wire(step.target, staged, records, config::hostProvides));
+                staged.put(step.record.name(), step.fresh);
+                publish(step, Phase.STAGE, null);
+            } catch (HotplugException e) {
+                steps.forEach(s -> release(s.fresh));
+                publish(step, Phase.STAGE, e.getMessage());
+                return e.getMessage();
+            }
+        }
+        return null;
+    }
+
+    private String quiesce(List<Step> steps) {
+        steps.forEach(s -> s.record.gate().close());
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.drainTimeoutMillis());
+        try {
+            for (Step step : steps) {
+                if (!step.record.gate().awaitDrained(Math.max(0, deadline - System.nanoTime()))) {
+                    String cause = "Cannot quiesce module " + step.record.name() + ": calls in flight did not drain within "
+                            + config.drainTimeoutMillis() + " ms; the old version keeps serving";
+                    publish(step, Phase.QUIESCE, cause);
+                    return cause;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "Cannot quiesce module " + steps.get(0).record.name() + ": interrupted";
+        }
+        steps.forEach(s -> publish(s, Phase.QUIESCE, null));
+        return null;
+    }
+
+    /** Importers first, so they stop calling providers before the providers unload. */
+    private String unload(List<Step> steps) {
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            Step step = steps.get(i);
+            try {
+                JsonNode tree = lifecycle.unload(step.old);
+                step.unloaded = true;
+                PausePoints.reach(PausePoints.DURING_UNLOAD, step.record.name());
+                if (tree != null) {
+                    step.state = StateRecord.of(step.record.name(), step.old.version(), step.old.migrator.currentVersion(), tree);
+                    store.write(step.state);
+                }
+                PausePoints.reach(PausePoints.AFTER_STATE_WRITE, step.record.name());
+                publish(step, Phase.UNLOAD, null);
+            } catch (LifecycleInvoker.Failure e) {
+                String cause = GenerationLifecycle.describe(e);
+                publish(step, Phase.UNLOAD, cause);
+                return cause;
+            } catch (StateException e) {
+                publish(step, Phase.UNLOAD, e.getMessage());
+                return e.getMessage();
+            }
+        }
+        return null;
+    }
+
+    private String load(List<Step> steps, LoadReason reason) {
+        for (Step step : steps) {
+            try {
+                PausePoints.reach(PausePoints.DURING_LOAD, step.record.name());
+                lifecycle.load(step.fresh, step.state, reason);
+                step.loaded = true;
+                publish(step, Phase.LOAD, null);
+            } catch (LifecycleInvoker.Failure e) {
+                String cause = GenerationLifecycle.describe(e);
+                publish(step, Phase.LOAD, cause);
+                return cause;
+            }
+        }
+        return null;
+    }
+
+    private void swap(List<Step> steps) {
+        for (Step step : steps) {
+            step.record.swap(step.fresh);
+            step.record.spec(step.fresh.spec);
+            step.record.lastError(null);
+            step.record.moveTo(LifecycleState.ACTIVE);
+        }
+        reopen(steps);
+        for (Step step : steps) {
+            release(step.old);
+            if (step.old.spec.jar().equals(step.fresh.spec.jar())) {
+                continue;
+            }
+            step.record.countReload();
+            Path retired = step.record.previousCopy();
+            step.record.previous(step.old.spec.jar(), step.old.version());
+            deleteCopy(retired, step.record);
+            keepLastGood(step.record, step.fresh.spec);
+        }
+    }
+
+    /**
+     * Brings every module back on its old version: new generations released, old versions staged again from their
+     * versioned copies in fresh classloaders and loaded with the state they unloaded. Returns whether all came back.
+     */
+    private boolean rollback(List<Step> steps) {
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            Step step = steps.get(i);
+            if (step.loaded) {
+                try {
+                    lifecycle.unload(step.fresh);
+                } catch (LifecycleInvoker.Failure e) {
+                    LOG.warn("Module {}: @Unload of the failed new version failed too: {}", step.fresh.label(),
+                            GenerationLifecycle.describe(e));
+                }
+            }
+            release(step.fresh);
+        }
+        boolean allBack = true;
+        Map<String, ModuleGeneration> back = new HashMap<>();
+        for (Step step : steps) {
+            if (!step.unloaded) {
+                // Its @Unload never ran (or threw): the old generation still holds its state and serves on.
+                back.put(step.record.name(), step.old);
+                step.record.moveTo(LifecycleState.ACTIVE);
+                continue;
+            }
+            ModuleGeneration again = null;
+            try {
+                PausePoints.reach(PausePoints.DURING_ROLLBACK, step.record.name());
+                again = stager.stage(step.record, step.old.spec, ModuleWiring.wire(step.old.spec, back, records, config::hostProvides));
+                lifecycle.load(again, step.state, LoadReason.ROLLBACK);
+                back.put(step.record.name(), again);
+                step.record.swap(again);
+                step.record.moveTo(LifecycleState.ACTIVE);
+                publish(step, Phase.ROLLBACK, null);
+            } catch (HotplugException | LifecycleInvoker.Failure e) {
+                String cause = e instanceof LifecycleInvoker.Failure f ? GenerationLifecycle.describe(f) : e.getMessage();
+                release(again);
+                step.record.swap(null);
+                step.record.lastError(cause);
+                step.record.moveTo(LifecycleState.FAILED);
+                publish(step, Phase.ROLLBACK, cause);
+                LOG.error("Module {} FAILED: rollback to {} failed: {}; its state stays on disk", step.record.name(),
+                        step.old.version(), cause);
+                allBack = false;
+            }
+            release(step.old);
+        }
+        reopen(steps);
+        return allBack;
+    }
+
+    private void reopen(List<Step> steps) {
+        for (Step step : steps) {
+            if (step.record.state() == LifecycleState.RELOADING) {
+                step.record.moveTo(LifecycleState.ACTIVE);
+            }
+            step.record.gate().open();
+        }
+    }
+
+    private void release(ModuleGeneration gen) {
+        if (gen != null) {
+            lifecycle.release(gen);
+        }
+    }
+
+    private void keepLastGood(ModuleRecord record, ModuleSpec spec) {
+        try {
+            store.keepLastGood(record.name(), spec.jar());
+        } catch (StateException e) {
+            LOG.warn("Module {}: {}", record.name(), e.getMessage());
+        }
+    }
+
+    private void deleteCopy(Path copy, ModuleRecord record) {
+        if (copy == null) {
+            return;
+        }
+        ModuleGeneration active = record.active();
+        if (active != null && active.spec.jar().equals(copy)) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(copy);
+        } catch (IOException e) {
+            LOG.warn("Module {}: cannot delete retired copy {}: {}", record.name(), copy.getFileName(), e.toString());
+        }
+    }
+
+    private HistoryEntry finish(List<Step> steps, long started, Outcome outcome, String cause) {
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        HistoryEntry first = null;
+        for (Step step : steps) {
+            String from = step.old.version();
+            String to = step.target.version().toString();
+            HistoryEntry entry = new HistoryEntry(step.record.name(), from, to, outcome, millis, cause, Instant.now());
+            step.record.record(entry);
+            if (outcome != Outcome.SWAPPED && step == steps.get(0)) {
+                step.record.lastError(cause);
+            }
+            if (first == null) {
+                first = entry;
+            }
+            ModuleGeneration serving = step.record.active();
+            events.publish(new HotplugEvent(step.record.name(), outcome == Outcome.SWAPPED ? Phase.LOAD : Phase.ROLLBACK,
+                    from, to, serving == null ? 0 : serving.number, cause, outcome));
+        }
+        Step head = steps.get(0);
+        switch (outcome) {
+            case SWAPPED -> LOG.info("Reloaded {} {} -> {} (generation {}{}) in {} ms", head.record.name(), head.old.version(),
+                    head.target.version(), head.fresh.number, steps.size() > 1 ? ", with " + (steps.size() - 1) + " dependent(s)" : "",
+                    millis);
+            case ROLLED_BACK -> LOG.warn("Rolled back {} {} -> {}: {}", head.record.name(), head.target.version(),
+                    head.old.version(), cause);
+            case REFUSED -> LOG.warn("Refused {} {}: {}", head.record.name(), head.target.version(), cause);
+            case FAILED -> LOG.error("Module {} FAILED reloading to {}: {}", head.record.name(), head.target.version(), cause);
+        }
+        return first;
+    }
+
+    private void publish(Step step, Phase phase, String failure) {
+        ModuleGeneration gen = phase == Phase.UNLOAD || phase == Phase.QUIESCE ? step.old : step.fresh;
+        events.publish(new HotplugEvent(step.record.name(), phase, step.old.version(), step.target.version().toString(),
+                gen == null ? 0 : gen.number, failure, null));
+    }
+}

@@ -1,0 +1,59 @@
+package dev.hotplug.framework;
+
+import dev.hotplug.framework.fixture.Counter;
+import dev.hotplug.framework.fixture.Journal;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class ReloadSmokeTest {
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void clear() {
+        Journal.clear();
+    }
+
+    private Hotplug framework() {
+        return Hotplug.builder().modulesFolder(dir.resolve("modules")).stateFolder(dir.resolve("state"))
+                .share(Journal.class.getClassLoader(), "dev.hotplug.framework.fixture")
+                .lifecycleTimeout(Duration.ofSeconds(2)).serviceWait(Duration.ofSeconds(2)).build();
+    }
+
+    @Test
+    void reloadCarriesStateAndBadVersionRollsBack() {
+        Path staging = dir.resolve("staging");
+        try (Hotplug hotplug = framework()) {
+            hotplug.start();
+            hotplug.deploy(TestModules.counter("1.0.0", "").writeTo(staging));
+            Counter counter = hotplug.service(Counter.class);
+            counter.increment();
+            counter.increment();
+            assertEquals("1.0.0", counter.version());
+
+            HistoryEntry swapped = hotplug.reload("counter");
+            assertEquals(Outcome.SWAPPED, swapped.outcome(), String.valueOf(swapped.cause()));
+            hotplug.deploy(TestModules.counter("2.0.0", "").writeTo(staging));
+            assertEquals("2.0.0", counter.version());
+            assertEquals(3, counter.increment());
+
+            hotplug.deploy(TestModules.counter("3.0.0", "throw new IllegalStateException(\"boom\");").writeTo(staging));
+            HistoryEntry last = hotplug.history("counter").get(hotplug.history("counter").size() - 1);
+            assertEquals(Outcome.ROLLED_BACK, last.outcome());
+            assertEquals("2.0.0", counter.version());
+            assertEquals(4, counter.increment());
+        }
+        List<String> lines = Journal.lines();
+        assertEquals("startup 1.0.0", lines.get(0));
+        assertEquals("load 1.0.0 START - #1", lines.get(1));
+        assertEquals("shutdown 2.0.0", lines.get(lines.size() - 1), lines.toString());
+    }
+}
