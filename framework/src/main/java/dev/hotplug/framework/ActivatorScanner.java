@@ -16,10 +16,12 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import org.objectweb.asm.AnnotationVisitor;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
@@ -260,7 +262,7 @@ final class ActivatorScanner {
 
     private static String annotationName(LifecyclePhase phase) {
         String name = phase.name();
-        return "@" + name.charAt(0) + name.substring(1).toLowerCase(java.util.Locale.ROOT);
+        return "@" + name.charAt(0) + name.substring(1).toLowerCase(Locale.ROOT);
     }
 
     private void parse(String className, byte[] bytes, ClassVisitor visitor) {
@@ -376,7 +378,7 @@ final class ActivatorScanner {
         }
 
         private static AnnotationVisitor values(Map<String, Object> into,
-                                                java.util.function.Consumer<Map<String, Object>> done) {
+                                                Consumer<Map<String, Object>> done) {
             return new AnnotationVisitor(Opcodes.ASM9) {
                 @Override
                 public void visit(String name, Object value) {

@@ -199,10 +199,17 @@ final class ManifestReader {
 
     private void scanClassPath(JarFile file, List<String> classPath, String header, ActivatorScanner scanner,
                                Set<String> packages) throws IOException {
+        List<String> folders = new ArrayList<>();
+        for (String entry : classPath) {
+            JarEntry nested = file.getJarEntry(entry);
+            if (!entry.equals(".") && (nested == null || nested.isDirectory())) {
+                folders.add(entry.endsWith("/") ? entry : entry + "/");
+            }
+        }
         Set<String> seen = new HashSet<>();
         for (String entry : classPath) {
             if (entry.equals(".")) {
-                scanFolder(file, "", scanner, packages, seen);
+                scanFolder(file, "", folders, scanner, packages, seen);
                 continue;
             }
             JarEntry nested = file.getJarEntry(entry);
@@ -214,22 +221,25 @@ final class ManifestReader {
                 scanNestedJar(entry, bytes, header, scanner, packages, seen);
             } else {
                 String prefix = entry.endsWith("/") ? entry : entry + "/";
-                if (!scanFolder(file, prefix, scanner, packages, seen)) {
+                if (!scanFolder(file, prefix, List.of(), scanner, packages, seen)) {
                     throw refuse(header + ": entry \"" + entry + "\" is not in the jar", null);
                 }
             }
         }
     }
 
-    /** Scans the class files under {@code prefix}; false when no entry lies there. */
-    private boolean scanFolder(JarFile file, String prefix, ActivatorScanner scanner, Set<String> packages,
-                               Set<String> seen) throws IOException {
+    /**
+     * Scans the class files under {@code prefix}, except those under {@code excluded} folders (class path
+     * folders of their own, whose classes are named from there); false when no entry lies under the prefix.
+     */
+    private boolean scanFolder(JarFile file, String prefix, List<String> excluded, ActivatorScanner scanner,
+                               Set<String> packages, Set<String> seen) throws IOException {
         boolean found = false;
         Enumeration<JarEntry> entries = file.entries();
         while (entries.hasMoreElements()) {
             JarEntry entry = entries.nextElement();
             String name = entry.getName();
-            if (!name.startsWith(prefix)) {
+            if (!name.startsWith(prefix) || excluded.stream().anyMatch(name::startsWith)) {
                 continue;
             }
             found = true;
