@@ -152,6 +152,7 @@ final class Deployer {
                     ModuleGeneration back = stager.stage(record, good, ModuleWiring.wire(good, Map.of(), records.values(),
                             config::hostProvides));
                     if (tryLoad(back, saved, started) == null) {
+                        deleteCopy(spec.jar());
                         record.lastError("Cannot start module " + record.name() + " " + spec.version() + ": " + cause
                                 + "; running " + good.version() + ", the last version that ran");
                         return;

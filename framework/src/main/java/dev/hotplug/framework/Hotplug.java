@@ -44,10 +44,13 @@ public final class Hotplug implements AutoCloseable {
     private final ReloadTransaction transaction;
     private final Deployer deployer;
     private final ModuleGate hostGate = new ModuleGate();
+    private final FolderWatcher watcher;
     private volatile boolean closed;
 
-    private Hotplug(FrameworkConfig config, List<HotplugListener> listeners) {
+    private Hotplug(FrameworkConfig config, List<HotplugListener> listeners, long settleMillis, long rescanMillis) {
         this.config = config;
+        this.watcher = rescanMillis > 0 ? new FolderWatcher(this, config.modulesFolder(), settleMillis, rescanMillis)
+                : null;
         this.services = new ServiceRegistry(config.serviceWaitMillis());
         listeners.forEach(events::add);
         this.store = new StateStore(config.stateFolder(), line -> LOG.error("{}", line));
@@ -77,6 +80,23 @@ public final class Hotplug implements AutoCloseable {
                         config.modulesFolder(), e);
             }
             deployer.startAll(jars);
+            return null;
+        });
+        if (watcher != null) {
+            watcher.start();
+        }
+    }
+
+    /** The folder watcher, or {@code null} when this framework does not watch its folder. */
+    FolderWatcher watcher() {
+        return watcher;
+    }
+
+    /** Starts the module jars in {@code jars} together, providers first; for the folder watcher's bursts. */
+    void deployAll(List<Path> jars) {
+        locked(() -> {
+            deployer.startAll(jars);
+            deployer.retryWaiting();
             return null;
         });
     }
@@ -213,6 +233,9 @@ public final class Hotplug implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (watcher != null) {
+            watcher.close();
+        }
         operations.lock();
         try {
             if (closed) {
@@ -290,6 +313,9 @@ public final class Hotplug implements AutoCloseable {
         private Duration drainTimeout = Duration.ofSeconds(5);
         private Duration threadJoin = Duration.ofSeconds(2);
         private final List<HotplugListener> listeners = new ArrayList<>();
+        private boolean watch;
+        private Duration rescanInterval = Duration.ofSeconds(2);
+        private Duration settleWindow = Duration.ofMillis(50);
 
         private Builder() {
         }
@@ -343,6 +369,27 @@ public final class Hotplug implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether {@link Hotplug#start()} keeps watching the modules folder, deploying, reloading and undeploying jars
+         * as they are dropped, replaced and deleted (off unless set; {@code ./hotplug run} turns it on).
+         */
+        public Builder watch(boolean enabled) {
+            this.watch = enabled;
+            return this;
+        }
+
+        /** How often the watcher lists the whole folder, for events lost or not delivered (2 s unless set). */
+        public Builder rescanInterval(Duration interval) {
+            this.rescanInterval = interval;
+            return this;
+        }
+
+        /** How long a written jar's size and modification time must hold still before it is acted on (50 ms unless set). */
+        public Builder settleWindow(Duration window) {
+            this.settleWindow = window;
+            return this;
+        }
+
         /** Adds a listener for module events. */
         public Builder listener(HotplugListener listener) {
             listeners.add(listener);
@@ -364,7 +411,8 @@ public final class Hotplug implements AutoCloseable {
                 FrameworkConfig config = new FrameworkConfig(modules, state, cache, hostLoader, Set.copyOf(shared),
                         positive(lifecycleTimeout, "lifecycle timeout"), positive(serviceWait, "service wait"),
                         positive(drainTimeout, "drain timeout"), positive(threadJoin, "thread join"));
-                return new Hotplug(config, listeners);
+                return new Hotplug(config, listeners, Math.max(0, settleWindow.toMillis()),
+                        watch ? positive(rescanInterval, "rescan interval") : 0);
             } catch (IOException e) {
                 throw new HotplugException("Cannot create Hotplug folders: " + e, null, null, null, e);
             }

@@ -43,7 +43,7 @@ public final class HotplugMain {
                 }
             }
         }
-        Hotplug hotplug = Hotplug.builder().modulesFolder(modules).stateFolder(state)
+        Hotplug hotplug = Hotplug.builder().modulesFolder(modules).stateFolder(state).watch(true)
                 .share(HotplugMain.class.getClassLoader(), shared.toArray(String[]::new)).build();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -56,7 +56,7 @@ public final class HotplugMain {
                     + (info.lastError() == null ? "" : " (" + info.lastError() + ")"));
         }
         System.out.println("Hotplug runs " + hotplug.modules().size() + " module(s) from " + hotplug.modulesFolder()
-                + "; Ctrl-C stops it gracefully");
+                + " and watches it for jars dropped, replaced or deleted; Ctrl-C stops it gracefully");
         stopped.await();
     }
 

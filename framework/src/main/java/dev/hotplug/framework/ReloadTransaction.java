@@ -94,8 +94,9 @@ final class ReloadTransaction {
                 return finish(steps, started, Outcome.SWAPPED, null);
             }
         }
-        boolean allBack = rollback(steps);
-        return finish(steps, started, allBack ? Outcome.ROLLED_BACK : Outcome.FAILED, cause);
+        String rollbackFailure = rollback(steps);
+        return rollbackFailure == null ? finish(steps, started, Outcome.ROLLED_BACK, cause)
+                : finish(steps, started, Outcome.FAILED, cause + "; " + rollbackFailure);
     }
 
     private String stage(List<Step> steps) {
@@ -204,9 +205,10 @@ final class ReloadTransaction {
 
     /**
      * Brings every module back on its old version: new generations released, old versions staged again from their
-     * versioned copies in fresh classloaders and loaded with the state they unloaded. Returns whether all came back.
+     * versioned copies in fresh classloaders and loaded with the state they unloaded. Returns {@code null} when all
+     * came back, else what failed, so the history and {@code lastError} say why the module is FAILED.
      */
-    private boolean rollback(List<Step> steps) {
+    private String rollback(List<Step> steps) {
         for (int i = steps.size() - 1; i >= 0; i--) {
             Step step = steps.get(i);
             if (step.loaded) {
@@ -219,7 +221,7 @@ final class ReloadTransaction {
             }
             release(step.fresh);
         }
-        boolean allBack = true;
+        List<String> failures = new ArrayList<>();
         Map<String, ModuleGeneration> back = new HashMap<>();
         for (Step step : steps) {
             if (!step.unloaded) {
@@ -246,12 +248,12 @@ final class ReloadTransaction {
                 publish(step, Phase.ROLLBACK, cause);
                 LOG.error("Module {} FAILED: rollback to {} failed: {}; its state stays on disk", step.record.name(),
                         step.old.version(), cause);
-                allBack = false;
+                failures.add("rollback of " + step.record.name() + " to " + step.old.version() + " failed: " + cause);
             }
             release(step.old);
         }
         reopen(steps);
-        return allBack;
+        return failures.isEmpty() ? null : String.join("; ", failures);
     }
 
     private void reopen(List<Step> steps) {

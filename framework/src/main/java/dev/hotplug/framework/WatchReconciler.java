@@ -1,0 +1,172 @@
+package dev.hotplug.framework;
+
+import org.slf4j.event.Level;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Turns what the folder watcher saw (complete jars, removed jars) into framework operations, one log line per
+ * decision: new module names start together in dependency order, changed jars reload, removed jars undeploy or fall
+ * back to another jar of the same name. Of several jars claiming one name, the highest version runs. Confined to the
+ * watcher thread.
+ */
+final class WatchReconciler {
+
+    private final Hotplug hotplug;
+    private final WatchLog log;
+    private final Map<Path, WatchedJar> tracked = new HashMap<>();
+
+    WatchReconciler(Hotplug hotplug, WatchLog log) {
+        this.hotplug = hotplug;
+        this.log = log;
+    }
+
+    /** Remembers {@code jar} as present without acting on it: the framework's start deployed it already. */
+    void adopt(WatchedJar jar) {
+        tracked.put(jar.path(), jar);
+    }
+
+    /** Whether {@code path} is known as a jar of the folder. */
+    boolean tracks(Path path) {
+        return tracked.containsKey(path);
+    }
+
+    /** Every tracked path, for noticing removals. */
+    List<Path> trackedPaths() {
+        return List.copyOf(tracked.keySet());
+    }
+
+    /** Acts on one pass of the watcher: {@code removed} files first, then the complete files in {@code ready}. */
+    void apply(List<Path> removed, List<Path> ready) {
+        for (Path path : removed) {
+            removed(path);
+        }
+        List<WatchedJar> fresh = new ArrayList<>();
+        for (Path path : ready) {
+            WatchedJar jar;
+            try {
+                jar = WatchedJar.read(path);
+            } catch (IOException e) {
+                log.say(Level.WARN, "ignored {}: cannot read it yet ({}); looking again when it changes", path.getFileName(),
+                        e.toString());
+                continue;
+            }
+            WatchedJar before = tracked.put(path, jar);
+            if (before != null && before.sha256().equals(jar.sha256())) {
+                log.say(Level.INFO, "ignored unchanged {}: same content as before", jar.label());
+                continue;
+            }
+            fresh.add(jar);
+        }
+        List<WatchedJar> starts = new ArrayList<>();
+        for (WatchedJar jar : fresh) {
+            if (jar.name() == null) {
+                deploy(jar, "deployed");
+                continue;
+            }
+            WatchedJar winner = winner(jar.name(), jar);
+            if (winner != jar) {
+                log.say(Level.WARN, "ignored {}: module {} {} from {} is the higher version and runs", jar.label(), jar.name(),
+                        winner.version(), winner.path().getFileName());
+            } else if (serving(jar.name()).isPresent()) {
+                deploy(jar, "reloaded");
+            } else {
+                starts.add(jar);
+            }
+        }
+        start(starts);
+    }
+
+    private void start(List<WatchedJar> starts) {
+        if (starts.size() == 1) {
+            deploy(starts.get(0), "deployed");
+        } else if (!starts.isEmpty()) {
+            hotplug.deployAll(starts.stream().map(WatchedJar::path).toList());
+            for (WatchedJar jar : starts) {
+                report(jar, "deployed");
+            }
+        }
+    }
+
+    private void removed(Path path) {
+        WatchedJar jar = tracked.remove(path);
+        if (jar == null || jar.name() == null) {
+            return;
+        }
+        Optional<ModuleInfo> module = hotplug.module(jar.name());
+        if (module.isEmpty() || !path.equals(module.get().file())) {
+            log.say(Level.INFO, "forgot removed {}: it was not the jar module {} runs from", jar.label(), jar.name());
+            return;
+        }
+        Optional<WatchedJar> other = tracked.values().stream().filter(j -> jar.name().equals(j.name()))
+                .max(byVersion());
+        if (other.isPresent()) {
+            log.say(Level.INFO, "{} removed; module {} goes back to {}", jar.label(), jar.name(), other.get().label());
+            deploy(other.get(), "reloaded");
+            return;
+        }
+        try {
+            hotplug.undeploy(jar.name());
+            log.say(Level.INFO, "undeployed {}: the file was removed (state written)", jar.label());
+        } catch (HotplugException e) {
+            log.say(Level.ERROR, "cannot undeploy {}: {}", jar.label(), e.getMessage());
+        }
+    }
+
+    private void deploy(WatchedJar jar, String verb) {
+        try {
+            hotplug.deploy(jar.path());
+        } catch (HotplugException e) {
+            log.say(Level.ERROR, "refused {}: {}", jar.label(), e.getMessage());
+            return;
+        }
+        report(jar, verb);
+    }
+
+    private void report(WatchedJar jar, String verb) {
+        Optional<ModuleInfo> module = jar.name() == null ? Optional.empty() : hotplug.module(jar.name());
+        if (module.isEmpty()) {
+            log.say(Level.ERROR, "refused {}: no module came of it", jar.label());
+        } else if (module.get().status() == ModuleStatus.ACTIVE && Objects.equals(module.get().version(),
+                jar.version().toString())) {
+            log.say(Level.INFO, "{} {}: generation {} serves", verb, jar.label(), module.get().generation());
+        } else if (String.valueOf(module.get().lastError()).startsWith("Cannot resolve")) {
+            log.say(Level.WARN, "{} {}: waits for a provider ({})", verb, jar.label(), module.get().lastError());
+        } else {
+            log.say(Level.ERROR, "refused {}: {} {} is {} ({})", jar.label(), jar.name(), module.get().version(),
+                    module.get().status(), module.get().lastError());
+        }
+    }
+
+    private Optional<ModuleInfo> serving(String name) {
+        return hotplug.module(name).filter(m -> m.status() != ModuleStatus.FAILED);
+    }
+
+    /** The jar of {@code name} that should run: highest version; on a tie the one already running, else {@code changed}. */
+    private WatchedJar winner(String name, WatchedJar changed) {
+        Path running = hotplug.module(name).map(ModuleInfo::file).orElse(null);
+        Map<Path, WatchedJar> candidates = new LinkedHashMap<>();
+        tracked.values().stream().filter(j -> name.equals(j.name())).forEach(j -> candidates.put(j.path(), j));
+        WatchedJar best = changed;
+        for (WatchedJar jar : candidates.values()) {
+            int order = jar.version().compareTo(best.version());
+            if (order > 0 || (order == 0 && jar.path().equals(running) && !running.equals(changed.path()))) {
+                best = jar;
+            }
+        }
+        return best;
+    }
+
+    private static Comparator<WatchedJar> byVersion() {
+        return Comparator.comparing(WatchedJar::version);
+    }
+}
