@@ -33,6 +33,7 @@ public final class Hotplug implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Hotplug.class);
 
     private final FrameworkConfig config;
+    private final ProcessCache cache;
     private final ReentrantLock operations = new ReentrantLock();
     private final Map<String, ModuleRecord> records = new ConcurrentHashMap<>();
     private final ServiceRegistry services;
@@ -47,8 +48,10 @@ public final class Hotplug implements AutoCloseable {
     private final FolderWatcher watcher;
     private volatile boolean closed;
 
-    private Hotplug(FrameworkConfig config, List<HotplugListener> listeners, long settleMillis, long rescanMillis) {
+    private Hotplug(FrameworkConfig config, ProcessCache cache, List<HotplugListener> listeners, long settleMillis,
+                    long rescanMillis) {
         this.config = config;
+        this.cache = cache;
         this.watcher = rescanMillis > 0 ? new FolderWatcher(this, config.modulesFolder(), settleMillis, rescanMillis)
                 : null;
         this.services = new ServiceRegistry(config.serviceWaitMillis());
@@ -250,7 +253,7 @@ public final class Hotplug implements AutoCloseable {
         invoker.close();
         events.close();
         try {
-            FileTree.delete(config.cacheFolder());
+            cache.close();
         } catch (IOException e) {
             LOG.warn("Cannot delete cache folder {}: {}", config.cacheFolder(), e.toString());
         }
@@ -332,7 +335,7 @@ public final class Hotplug implements AutoCloseable {
             return this;
         }
 
-        /** This process's cache of jar copies and generation folders; defaults to a fresh folder under the state folder. */
+        /** Where per-process caches (jar copies, generation folders) live; defaults to {@code <state>/cache}. Caches of processes that are gone are swept at build. */
         public Builder cacheFolder(Path folder) {
             this.cacheFolder = folder;
             return this;
@@ -405,13 +408,12 @@ public final class Hotplug implements AutoCloseable {
             try {
                 Path modules = Files.createDirectories(modulesFolder).toAbsolutePath();
                 Path state = Files.createDirectories(stateFolder).toAbsolutePath();
-                Path cache = cacheFolder != null ? Files.createDirectories(cacheFolder).toAbsolutePath()
-                        : Files.createTempDirectory(Files.createDirectories(state.resolve("cache")),
-                        "proc-" + ProcessHandle.current().pid() + "-");
-                FrameworkConfig config = new FrameworkConfig(modules, state, cache, hostLoader, Set.copyOf(shared),
+                ProcessCache cache = ProcessCache.create(cacheFolder != null ? cacheFolder.toAbsolutePath()
+                        : state.resolve("cache"));
+                FrameworkConfig config = new FrameworkConfig(modules, state, cache.folder(), hostLoader, Set.copyOf(shared),
                         positive(lifecycleTimeout, "lifecycle timeout"), positive(serviceWait, "service wait"),
                         positive(drainTimeout, "drain timeout"), positive(threadJoin, "thread join"));
-                return new Hotplug(config, listeners, Math.max(0, settleWindow.toMillis()),
+                return new Hotplug(config, cache, listeners, Math.max(0, settleWindow.toMillis()),
                         watch ? positive(rescanInterval, "rescan interval") : 0);
             } catch (IOException e) {
                 throw new HotplugException("Cannot create Hotplug folders: " + e, null, null, null, e);
