@@ -27,11 +27,13 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Watches the modules folder on one daemon thread and hands complete jars to a {@link WatchReconciler}: the JDK
+ * Watches the modules folder on one daemon thread and hands complete jars and loose native libraries to a
+ * {@link WatchReconciler}: the JDK
  * {@link WatchService} (inotify on Linux) for speed, a periodic full rescan for lost events, {@code OVERFLOW} and file
  * systems without events, and re-registration when the folder is deleted and created again. A jar counts as complete
  * when {@link JarCompleteness} accepts it and its size, modification time and file identity held still for the settle
- * window; a jar that arrived by atomic rename is accepted at once. {@link #start()} and {@link #close()} are
+ * window; a jar that arrived by atomic rename is accepted at once. A native library counts as complete when its size,
+ * modification time and file identity held still for the settle window. {@link #start()} and {@link #close()} are
  * thread-safe; everything else runs on the watcher thread.
  */
 final class FolderWatcher implements AutoCloseable {
@@ -92,6 +94,16 @@ final class FolderWatcher implements AutoCloseable {
             Look look = look(path);
             if (look == null) {
                 continue;
+            }
+            if (WatchedNames.isNativeLibrary(path)) {
+                try {
+                    // Present at start: the modules deployed with it already use this content.
+                    reconciler.adoptLibrary(path);
+                    decided.put(path, look);
+                    continue;
+                } catch (IOException e) {
+                    log.say(Level.WARN, "cannot read {} ({}); looking again", path.getFileName(), e.toString());
+                }
             }
             boolean runs = hotplug.modules().stream().anyMatch(m -> path.equals(m.file()));
             if (runs && JarCompleteness.check(path) == null) {
@@ -186,7 +198,7 @@ final class FolderWatcher implements AutoCloseable {
                 continue;
             }
             // One create and no write after it: moved in whole, so it need not settle when its directory reads whole.
-            if (!changed.contains(path) && JarCompleteness.check(path) == null) {
+            if (!changed.contains(path) && WatchedNames.isModuleJar(path) && JarCompleteness.check(path) == null) {
                 pending.remove(path);
                 decided.put(path, look);
                 ready.add(path);
@@ -222,7 +234,7 @@ final class FolderWatcher implements AutoCloseable {
                 continue;
             }
             Path path = folder.resolve(name);
-            if (!WatchedNames.isModuleJar(path)) {
+            if (!WatchedNames.isWatched(path)) {
                 continue;
             }
             if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE) {
@@ -289,7 +301,7 @@ final class FolderWatcher implements AutoCloseable {
             }
             it.remove();
             decided.put(path, look);
-            String incomplete = JarCompleteness.check(path);
+            String incomplete = WatchedNames.isModuleJar(path) ? JarCompleteness.check(path) : null;
             if (incomplete == null) {
                 ready.add(path);
             } else {
@@ -346,13 +358,13 @@ final class FolderWatcher implements AutoCloseable {
         }
     }
 
-    /** The module jars in the folder (none when it is missing), or {@code null} when it cannot be listed. */
+    /** The module jars and native libraries in the folder (none when it is missing), or {@code null} when it cannot be listed. */
     private List<Path> list() {
         if (!Files.isDirectory(folder)) {
             return List.of();
         }
         try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(WatchedNames::isModuleJar).sorted().toList();
+            return files.filter(WatchedNames::isWatched).sorted().toList();
         } catch (IOException e) {
             log.say(Level.WARN, "cannot list {} ({}); trying again at the next rescan", folder, e.toString());
             return null;

@@ -2,6 +2,7 @@ package dev.hotplug.framework;
 
 import dev.hotplug.isolation.LoaderSpec;
 import dev.hotplug.isolation.ModuleClassLoader;
+import dev.hotplug.nativelib.NativeLibraryException;
 import dev.hotplug.nativelib.NativeNamespace;
 import dev.hotplug.state.StateCodec;
 import dev.hotplug.state.StateMigrator;
@@ -78,8 +79,13 @@ final class GenerationStager {
         try {
             Files.createDirectories(folder);
             natives = NativeNamespace.builder(record.name(), version, number)
-                    .jar(spec.jar()).looseFolder(config.modulesFolder()).workDirectory(folder.resolve("native")).build();
-            natives.check();
+                    .jar(spec.jar()).looseFolder(config.modulesFolder()).workDirectory(folder).build();
+            try {
+                natives.check();
+            } catch (NativeLibraryException e) {
+                // Already the one line users need: "Cannot stage module m 2.0.0: native/... is an ELF for aarch64, ..."
+                throw new HotplugException(e.getMessage(), record.name(), version, spec.jar(), e);
+            }
             Map<String, ModuleGeneration> links = Map.copyOf(wiring);
             loader = new ModuleClassLoader(LoaderSpec.builder(record.name(), version, number)
                     .jar(spec.jar()).classPath(spec.classPath()).workDirectory(folder)

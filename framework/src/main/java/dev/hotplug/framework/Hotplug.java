@@ -147,6 +147,33 @@ public final class Hotplug implements AutoCloseable {
     }
 
     /**
+     * Reloads, through the transaction, every module whose serving generation loaded the loose native library
+     * {@code library} (its name in the watched folder, or the file a link there points to); for the folder watcher.
+     * Blocks until done; returns one history entry per reload, empty when no serving module loaded it. A module whose
+     * jar cannot be read any more is logged and skipped.
+     */
+    List<HistoryEntry> reloadUsersOf(Path library) {
+        Path wanted = library.toAbsolutePath().normalize();
+        return locked(() -> {
+            List<HistoryEntry> entries = new ArrayList<>();
+            for (ModuleRecord record : List.copyOf(records.values())) {
+                ModuleGeneration gen = record.active();
+                if (gen == null || !gen.natives.looseSources().contains(wanted)) {
+                    continue;
+                }
+                try {
+                    entries.add(transaction.run(record, stager.copyAndRead(record.source()), LoadReason.RELOAD));
+                } catch (HotplugException e) {
+                    LOG.error("Cannot reload module {} for changed native library {}: {}", record.name(),
+                            library.getFileName(), e.getMessage());
+                }
+            }
+            deployer.retryWaiting();
+            return entries;
+        });
+    }
+
+    /**
      * Brings module {@code name} back to the version that served before the current one (kept as its versioned
      * copy), carrying the current state; {@code @Load} sees {@link LoadReason#ROLLBACK}.
      *

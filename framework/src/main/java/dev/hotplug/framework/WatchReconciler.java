@@ -14,16 +14,19 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Turns what the folder watcher saw (complete jars, removed jars) into framework operations, one log line per
- * decision: new module names start together in dependency order, changed jars reload, removed jars undeploy or fall
- * back to another jar of the same name. Of several jars claiming one name, the highest version runs. Confined to the
- * watcher thread.
+ * Turns what the folder watcher saw (complete jars, removed jars, changed native libraries) into framework operations,
+ * one log line per decision: new module names start together in dependency order, changed jars reload, removed jars
+ * undeploy or fall back to another jar of the same name, a loose native library whose content changed reloads every
+ * module whose serving generation loaded it. Of several jars claiming one name, the highest version runs. Confined to
+ * the watcher thread.
  */
 final class WatchReconciler {
 
     private final Hotplug hotplug;
     private final WatchLog log;
     private final Map<Path, WatchedJar> tracked = new HashMap<>();
+    /** Loose native library → SHA-256 of the content last acted on (or present at start). */
+    private final Map<Path, String> libraries = new HashMap<>();
 
     WatchReconciler(Hotplug hotplug, WatchLog log) {
         this.hotplug = hotplug;
@@ -35,14 +38,21 @@ final class WatchReconciler {
         tracked.put(jar.path(), jar);
     }
 
-    /** Whether {@code path} is known as a jar of the folder. */
+    /** Remembers the content of native library {@code path} without acting on it: modules started with it. */
+    void adoptLibrary(Path path) throws IOException {
+        libraries.put(path, WatchedJar.sha256(path));
+    }
+
+    /** Whether {@code path} is known as a jar or native library of the folder. */
     boolean tracks(Path path) {
-        return tracked.containsKey(path);
+        return tracked.containsKey(path) || libraries.containsKey(path);
     }
 
     /** Every tracked path, for noticing removals. */
     List<Path> trackedPaths() {
-        return List.copyOf(tracked.keySet());
+        List<Path> paths = new ArrayList<>(tracked.keySet());
+        paths.addAll(libraries.keySet());
+        return paths;
     }
 
     /** Acts on one pass of the watcher: {@code removed} files first, then the complete files in {@code ready}. */
@@ -51,7 +61,12 @@ final class WatchReconciler {
             removed(path);
         }
         List<WatchedJar> fresh = new ArrayList<>();
+        List<Path> changedLibraries = new ArrayList<>();
         for (Path path : ready) {
+            if (WatchedNames.isNativeLibrary(path)) {
+                changedLibraries.add(path);
+                continue;
+            }
             WatchedJar jar;
             try {
                 jar = WatchedJar.read(path);
@@ -84,6 +99,36 @@ final class WatchReconciler {
             }
         }
         start(starts);
+        changedLibraries.forEach(this::libraryChanged);
+    }
+
+    /** Reloads the modules whose serving generation loaded {@code path}, unless its content is what they loaded. */
+    private void libraryChanged(Path path) {
+        String sha;
+        try {
+            sha = WatchedJar.sha256(path);
+        } catch (IOException e) {
+            log.say(Level.WARN, "ignored {}: cannot read it yet ({}); looking again when it changes", path.getFileName(),
+                    e.toString());
+            return;
+        }
+        if (sha.equals(libraries.put(path, sha))) {
+            log.say(Level.INFO, "ignored unchanged {}: same content as before", path.getFileName());
+            return;
+        }
+        List<HistoryEntry> reloads = hotplug.reloadUsersOf(path);
+        if (reloads.isEmpty()) {
+            log.say(Level.INFO, "noted {}: no serving module loaded it", path.getFileName());
+        }
+        for (HistoryEntry entry : reloads) {
+            if (entry.outcome() == Outcome.SWAPPED) {
+                log.say(Level.INFO, "reloaded {} {}: native library {} changed", entry.module(), entry.to(),
+                        path.getFileName());
+            } else {
+                log.say(Level.ERROR, "refused {} for module {}: {} ({})", path.getFileName(), entry.module(),
+                        entry.outcome(), entry.cause());
+            }
+        }
     }
 
     private void start(List<WatchedJar> starts) {
@@ -98,6 +143,10 @@ final class WatchReconciler {
     }
 
     private void removed(Path path) {
+        if (libraries.remove(path) != null) {
+            log.say(Level.INFO, "forgot removed {}: modules keep the copy they loaded", path.getFileName());
+            return;
+        }
         WatchedJar jar = tracked.remove(path);
         if (jar == null || jar.name() == null) {
             return;

@@ -64,7 +64,8 @@ record WatchedJar(Path path, String name, ModuleVersion version, String sha256) 
         return (semicolon < 0 ? value : value.substring(0, semicolon)).trim();
     }
 
-    private static String sha256(Path path) throws IOException {
+    /** Hex SHA-256 of {@code path}'s bytes. Blocks on file I/O. */
+    static String sha256(Path path) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");

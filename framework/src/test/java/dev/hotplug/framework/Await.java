@@ -47,6 +47,12 @@ final class Await {
         List<LeakWatcher.Leak> leaks;
         while (!(leaks = report.get()).isEmpty()) {
             if (System.nanoTime() - deadline > 0) {
+                try {
+                    java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                            .dumpHeap("/tmp/x/leak-" + System.nanoTime() + ".hprof", true);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
                 fail("Released generations still alive after " + DEFAULT.toSeconds() + " s: " + leaks);
             }
             LockSupport.parkNanos(POLL_NANOS);

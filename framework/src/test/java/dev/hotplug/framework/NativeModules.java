@@ -1,0 +1,188 @@
+package dev.hotplug.framework;
+
+import dev.hotplug.nativelib.NativePlatform;
+import dev.hotplug.testkit.NativeLibraryBuilder;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+/**
+ * JNI modules for the framework's native tests: one module class compiled once per library name, and gcc-built
+ * libraries whose answer is a string in their read-only data, patched per version so that a hundred versions need
+ * one gcc run. Jars are assembled around the compiled class with the version and library of the moment.
+ */
+final class NativeModules {
+
+    /** The jar folder of this platform's libraries, {@code native/<os>-<arch>/}. */
+    static final String FOLDER = "native/" + NativePlatform.current().folderName() + "/";
+    /** The JNI class every native test module declares. */
+    static final String CLASS = "com.acme.nat.NativeModule";
+
+    /** The answer placeholder compiled into every library; a patched answer must not be longer. */
+    private static final String MARKER = "HOTPLUG-ANSWER-PLACEHOLDER-0123456789abcdefghij";
+    private static final Map<String, byte[]> CACHE = new ConcurrentHashMap<>();
+
+    private NativeModules() {
+    }
+
+    /**
+     * Module code: its {@code @Load} calls {@code System.loadLibrary(library)}, journals
+     * "load NAME VERSION ANSWER" and, when {@code registers}, registers a {@code Relay} answering {@code ANSWER} from
+     * native code (one module at a time may provide it).
+     */
+    static String source(String library, boolean registers) {
+        return """
+                package com.acme.nat;
+
+                import dev.hotplug.api.*;
+                import dev.hotplug.framework.fixture.Journal;
+                import dev.hotplug.framework.fixture.Relay;
+
+                @HotplugModule
+                public class NativeModule implements Relay {
+                    static native String answer();
+
+                    @Load
+                    void load(ModuleContext context) {
+                        try {
+                            System.loadLibrary("%s");
+                        } catch (UnsatisfiedLinkError e) {
+                            Journal.log("link error " + context.name() + " " + context.version() + ": " + e.getMessage());
+                            throw e;
+                        }
+                        Journal.log("load " + context.name() + " " + context.version() + " " + answer());
+                        if (%s) {
+                            context.register(Relay.class, this);
+                        }
+                    }
+
+                    public String call(String argument) {
+                        return answer();
+                    }
+                }
+                """.formatted(library, registers);
+    }
+
+    /** A JNI library (file name {@code System.mapLibraryName(library)}) whose {@code answer()} returns {@code answer}. */
+    static byte[] library(String library, String answer) {
+        byte[] template = CACHE.computeIfAbsent("lib|" + library, k -> NativeLibraryBuilder.library(library)
+                .source("static const char ANSWER[] = \"" + MARKER + "\";\n"
+                        + NativeLibraryBuilder.jniStaticMethod(CLASS, "answer", "jstring",
+                        "return (*env)->NewStringUTF(env, ANSWER);"))
+                .toBytes());
+        return withAnswer(template, answer);
+    }
+
+    /** {@code library} with its ELF header's machine patched to aarch64 (183): a library for another platform. */
+    static byte[] forAarch64(byte[] library) {
+        byte[] patched = library.clone();
+        if (patched.length < 20 || patched[0] != 0x7f || patched[1] != 'E' || patched[2] != 'L' || patched[3] != 'F'
+                || patched[5] != 1) {
+            throw new IllegalStateException("not a little-endian ELF file");
+        }
+        patched[18] = (byte) 183; // e_machine, little-endian: EM_AARCH64
+        patched[19] = 0;
+        return patched;
+    }
+
+    /**
+     * A module jar of {@code name} at {@code version} with the native module class for {@code library}, plus
+     * {@code natives} (jar entry name to bytes); the module registers its {@code Relay}. The class compiles once.
+     */
+    static byte[] jar(String name, String version, String library, Map<String, byte[]> natives) {
+        return jar(name, version, library, true, natives);
+    }
+
+    /** As {@link #jar(String, String, String, Map)}, registering the {@code Relay} only when {@code registers}. */
+    static byte[] jar(String name, String version, String library, boolean registers, Map<String, byte[]> natives) {
+        byte[] base = CACHE.computeIfAbsent("jar|" + library + "|" + registers,
+                k -> TestModules.module("template", "0.0.0", CLASS, source(library, registers)).toBytes());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(base), false)) {
+            Manifest manifest = new Manifest(in.getManifest());
+            manifest.getMainAttributes().putValue("Hotplug-Module", name);
+            manifest.getMainAttributes().putValue("Hotplug-Version", version);
+            try (JarOutputStream jar = new JarOutputStream(out, manifest)) {
+                for (JarEntry entry; (entry = in.getNextJarEntry()) != null; ) {
+                    jar.putNextEntry(new JarEntry(entry.getName()));
+                    in.transferTo(jar);
+                    jar.closeEntry();
+                }
+                for (Map.Entry<String, byte[]> file : natives.entrySet()) {
+                    jar.putNextEntry(new JarEntry(file.getKey()));
+                    jar.write(file.getValue());
+                    jar.closeEntry();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** A module jar whose {@code native/<platform>/} folder holds {@code library} answering {@code answer}. */
+    static byte[] jniJar(String name, String version, String library, String answer) {
+        return jniJar(name, version, library, answer, true);
+    }
+
+    /** As {@link #jniJar(String, String, String, String)}, registering the {@code Relay} only when {@code registers}. */
+    static byte[] jniJar(String name, String version, String library, String answer, boolean registers) {
+        return jar(name, version, library, registers,
+                Map.of(FOLDER + System.mapLibraryName(library), library(library, answer)));
+    }
+
+    /** Writes {@code bytes} to {@code dir/fileName} by an atomic rename, as a finished copy arrives. */
+    static Path write(Path dir, String fileName, byte[] bytes) {
+        try {
+            Files.createDirectories(dir);
+            Path temp = Files.createTempFile(dir, ".writing-", ".tmp");
+            Files.write(temp, bytes);
+            return Files.move(temp, dir.resolve(fileName), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] withAnswer(byte[] template, String answer) {
+        byte[] marker = MARKER.getBytes(StandardCharsets.US_ASCII);
+        byte[] text = answer.getBytes(StandardCharsets.US_ASCII);
+        if (text.length > marker.length) {
+            throw new IllegalArgumentException("answer longer than " + marker.length + " characters: " + answer);
+        }
+        int at = indexOf(template, marker, 0);
+        if (at < 0 || indexOf(template, marker, at + 1) >= 0) {
+            throw new IllegalStateException("the library holds the answer placeholder " + (at < 0 ? "nowhere" : "twice"));
+        }
+        byte[] patched = template.clone();
+        Arrays.fill(patched, at, at + marker.length, (byte) 0);
+        System.arraycopy(text, 0, patched, at, text.length);
+        return patched;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle, int from) {
+        outer:
+        for (int i = from; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
