@@ -46,6 +46,7 @@ public final class Hotplug implements AutoCloseable {
     private final Deployer deployer;
     private final ModuleGate hostGate = new ModuleGate();
     private final FolderWatcher watcher;
+    private final ModuleBeans beans = new ModuleBeans(this);
     private volatile boolean closed;
 
     private Hotplug(FrameworkConfig config, ProcessCache cache, List<HotplugListener> listeners, long settleMillis,
@@ -56,6 +57,7 @@ public final class Hotplug implements AutoCloseable {
                 : null;
         this.services = new ServiceRegistry(config.serviceWaitMillis());
         listeners.forEach(events::add);
+        events.add(beans);
         this.store = new StateStore(config.stateFolder(), line -> LOG.error("{}", line));
         this.stager = new GenerationStager(config, services);
         GenerationLifecycle lifecycle = new GenerationLifecycle(config, invoker, services, leaks);
@@ -127,6 +129,7 @@ public final class Hotplug implements AutoCloseable {
     public void undeploy(String name) {
         locked(() -> {
             deployer.undeploy(record(name, "undeploy"));
+            beans.removed(name);
             return null;
         });
     }
@@ -279,6 +282,7 @@ public final class Hotplug implements AutoCloseable {
         leaks.check(3);
         invoker.close();
         events.close();
+        beans.close();
         try {
             cache.close();
         } catch (IOException e) {

@@ -4,8 +4,9 @@ import java.lang.reflect.InvocationTargetException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,11 +34,17 @@ final class LifecycleInvoker implements AutoCloseable {
     }
 
     private final AtomicInteger threadCount = new AtomicInteger();
-    private final ExecutorService pool = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "hotplug-lifecycle-" + threadCount.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-    });
+    /*
+     * One thread per call, never kept idle: an idle pooled thread that ran module code that threw was seen to keep
+     * that generation's classloader reachable through a JVM-internal reference (no path from any heap-dump GC root)
+     * until the thread ended, so a failed generation stayed alive after its release.
+     */
+    private final ExecutorService pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 0, TimeUnit.MILLISECONDS,
+            new SynchronousQueue<>(), task -> {
+                Thread thread = new Thread(task, "hotplug-lifecycle-" + threadCount.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            });
 
     /**
      * Runs {@code code} with {@code loader} as context classloader, blocking up to {@code limitMillis}.

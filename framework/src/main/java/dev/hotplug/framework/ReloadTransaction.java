@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * SPEC's reload transaction over one module and the modules linking against it: stage every new generation, quiesce,
@@ -75,28 +76,39 @@ final class ReloadTransaction {
         for (ModuleRecord dependent : ModuleWiring.dependentsOf(trigger, records)) {
             steps.add(new Step(dependent, dependent.active().spec));
         }
-        String cause = stage(steps);
+        String cause = timed(Phase.STAGE, steps, () -> stage(steps));
         if (cause != null) {
             return finish(steps, started, Outcome.REFUSED, cause);
         }
         steps.forEach(s -> s.record.moveTo(LifecycleState.RELOADING));
-        cause = quiesce(steps);
+        cause = timed(Phase.QUIESCE, steps, () -> quiesce(steps));
         if (cause != null) {
             steps.forEach(s -> release(s.fresh));
             reopen(steps);
             return finish(steps, started, Outcome.REFUSED, cause);
         }
-        cause = unload(steps);
+        cause = timed(Phase.UNLOAD, steps, () -> unload(steps));
         if (cause == null) {
-            cause = load(steps, reason);
+            cause = timed(Phase.LOAD, steps, () -> load(steps, reason));
             if (cause == null) {
                 swap(steps);
                 return finish(steps, started, Outcome.SWAPPED, null);
             }
         }
-        String rollbackFailure = rollback(steps);
+        String rollbackFailure = timed(Phase.ROLLBACK, steps, () -> rollback(steps));
         return rollbackFailure == null ? finish(steps, started, Outcome.ROLLED_BACK, cause)
                 : finish(steps, started, Outcome.FAILED, cause + "; " + rollbackFailure);
+    }
+
+    /** Runs one phase inside a {@link ReloadPhaseEvent}, so JFR recordings show where reload time goes. */
+    private static String timed(Phase phase, List<Step> steps, Supplier<String> body) {
+        Step head = steps.get(0);
+        ReloadPhaseEvent event = ReloadPhaseEvent.begin(phase, head.record.name(), head.old.version(),
+                head.target.version().toString(), steps.size());
+        String failure = body.get();
+        event.end(phase == Phase.QUIESCE || phase == Phase.UNLOAD ? head.old
+                : phase == Phase.ROLLBACK ? head.record.active() : head.fresh, failure);
+        return failure;
     }
 
     private String stage(List<Step> steps) {

@@ -1,0 +1,141 @@
+package dev.hotplug.console;
+
+import dev.hotplug.framework.Hotplug;
+import dev.hotplug.framework.HotplugException;
+import org.apache.felix.gogo.jline.Posix;
+import org.apache.felix.gogo.runtime.CommandProcessorImpl;
+import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Converter;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Felix Gogo embedded without an OSGi framework: one command processor holding the {@code hotplug} commands and a few
+ * gogo.jline builtins, handing out one session per console or connection. Thread-safe; sessions are not.
+ */
+final class AdminShell implements AutoCloseable {
+
+    /** gogo.jline Posix commands offered: enough for pipes such as {@code list | grep counter}. */
+    static final List<String> BUILTINS = List.of("echo", "grep", "head", "tail", "wc", "sort");
+
+    /** With a parseable but empty colour for matches, gogo.jline's grep writes no ANSI codes. */
+    private static final String NO_GREP_COLORS = "mt=";
+
+    private final ThreadIOImpl threadIo = new ThreadIOImpl();
+    /** The process's own error stream: log lines written while a command runs go there, not into its output. */
+    private final PrintStream log;
+    private final CommandProcessorImpl processor;
+    private final Map<CommandSession, String> peers = new ConcurrentHashMap<>();
+    private final AuditLog audit;
+    private final Hotplug hotplug;
+
+    AdminShell(Hotplug hotplug) {
+        this.hotplug = hotplug;
+        this.audit = new AuditLog(hotplug.stateFolder().resolve("audit.log"));
+        this.log = System.err;
+        threadIo.start();
+        processor = new CommandProcessorImpl(threadIo);
+        processor.addCommand(HotplugCommands.SCOPE, new HotplugCommands(hotplug, audit,
+                session -> peers.getOrDefault(session, "unknown")));
+        Posix posix = new Posix(processor);
+        for (String name : BUILTINS) {
+            processor.addCommand("posix", posix, name);
+        }
+    }
+
+    Hotplug hotplug() {
+        return hotplug;
+    }
+
+    AuditLog audit() {
+        return audit;
+    }
+
+    /** Command names users type (unscoped and scoped), for completion. */
+    List<String> commandNames() {
+        List<String> names = new ArrayList<>();
+        for (String c : HotplugCommands.commands().keySet()) {
+            names.add(c);
+            names.add(HotplugCommands.SCOPE + ":" + c);
+        }
+        names.addAll(BUILTINS);
+        return names;
+    }
+
+    /**
+     * A session whose commands read {@code in} and write {@code out}; {@code peer} ("address:port" or "console") is
+     * what the audit log records. Without a {@code terminal}, output carries no ANSI colour.
+     */
+    CommandSession open(String peer, InputStream in, PrintStream out, boolean terminal) {
+        CommandSession session = processor.createSession(in, out, log);
+        if (!terminal) {
+            session.put("GREP_COLORS", NO_GREP_COLORS);
+        }
+        peers.put(session, peer);
+        return session;
+    }
+
+    /**
+     * Runs one command line in {@code session}, its output (and its result, formatted) written to {@code out}.
+     * Its error stream (and so log lines written meanwhile) goes to the process's own. Returns {@code null} on
+     * success, else the error as one line. Blocks while the command runs.
+     */
+    String execute(CommandSession session, String line, PrintStream out) {
+        try {
+            Object result = session.execute(line);
+            if (result != null) {
+                CharSequence text = session.format(result, Converter.INSPECT);
+                out.print(text);
+                if (text.length() > 0 && text.charAt(text.length() - 1) != '\n') {
+                    out.println();
+                }
+            }
+            out.flush();
+            return null;
+        } catch (Exception e) {
+            out.flush();
+            return describe(e);
+        }
+    }
+
+    void close(CommandSession session) {
+        peers.remove(session);
+        session.close();
+    }
+
+    @Override
+    public void close() {
+        peers.keySet().forEach(CommandSession::close);
+        peers.clear();
+        threadIo.stop();
+    }
+
+    /** One line for a failed command line: our messages as they are, Gogo's argument mismatches as a usage line. */
+    static String describe(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConsoleException || t instanceof HotplugException) {
+                return oneLine(t.getMessage());
+            }
+        }
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (e instanceof IllegalArgumentException && message.startsWith("Cannot coerce ")) {
+            String command = message.substring("Cannot coerce ".length()).replaceFirst("\\(.*", "")
+                    .replaceFirst("^" + HotplugCommands.SCOPE + ":", "");
+            String usage = HotplugCommands.usages().get(command);
+            if (usage != null) {
+                return "Cannot run " + command + ": wrong arguments; usage: " + usage;
+            }
+        }
+        return oneLine(message);
+    }
+
+    private static String oneLine(String text) {
+        return text.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+    }
+}

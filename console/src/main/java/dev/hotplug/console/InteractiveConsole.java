@@ -1,0 +1,84 @@
+package dev.hotplug.console;
+
+import org.apache.felix.service.command.CommandSession;
+import org.jline.reader.Candidate;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+import java.io.Console;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The console on the process's own terminal (JLine): history kept in {@code <state>/console.history}, completion of
+ * command and module names. Runs on the calling thread until {@code exit}, Ctrl-D or Ctrl-C.
+ */
+final class InteractiveConsole {
+
+    private InteractiveConsole() {
+    }
+
+    /** Whether this process has an interactive terminal (on JDK 22+, a {@link Console} exists without one). */
+    static boolean hasTerminal() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            Method isTerminal = Console.class.getMethod("isTerminal");
+            return (Boolean) isTerminal.invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true;
+        } catch (ReflectiveOperationException e) {
+            throw new ConsoleException("Cannot tell whether this process has a terminal: " + e, null, e);
+        }
+    }
+
+    /** Reads and runs command lines until the operator leaves; blocks. */
+    static void run(AdminShell shell) throws IOException {
+        try (Terminal terminal = TerminalBuilder.builder().system(true).name("hotplug").build()) {
+            LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("hotplug")
+                    .variable(LineReader.HISTORY_FILE, shell.hotplug().stateFolder().resolve("console.history"))
+                    .completer((r, line, candidates) -> {
+                        if (line.wordIndex() == 0) {
+                            shell.commandNames().forEach(n -> candidates.add(new Candidate(n)));
+                        } else {
+                            shell.hotplug().modules().forEach(m -> candidates.add(new Candidate(m.name())));
+                        }
+                    })
+                    .build();
+            PrintStream out = new PrintStream(terminal.output(), true, StandardCharsets.UTF_8);
+            CommandSession session = shell.open("console", terminal.input(), out, true);
+            out.println("Hotplug console: help lists the commands; exit, Ctrl-D or Ctrl-C stops the process gracefully.");
+            try {
+                while (true) {
+                    String line;
+                    try {
+                        line = reader.readLine("hotplug> ").strip();
+                    } catch (UserInterruptException | EndOfFileException e) {
+                        return;
+                    }
+                    if (line.equals("exit") || line.equals("quit")) {
+                        return;
+                    }
+                    if (line.isEmpty()) {
+                        continue;
+                    }
+                    String error = shell.execute(session, line, out);
+                    if (error != null) {
+                        reader.printAbove(error);
+                    }
+                }
+            } finally {
+                shell.close(session);
+                reader.getHistory().save();
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.hotplug.console;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code ctl} in-process: its exit codes, stdout and stderr against a real admin port. */
+class CtlTest {
+
+    @TempDir
+    Path dir;
+
+    private Fixture fixture;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void start() {
+        fixture = new Fixture(dir);
+    }
+
+    @AfterEach
+    void stop() {
+        fixture.close();
+    }
+
+    private int ctl(String... args) {
+        out.reset();
+        err.reset();
+        String[] all = new String[args.length + 4];
+        all[0] = "--admin";
+        all[1] = fixture.adminAddress();
+        all[2] = "--state";
+        all[3] = dir.resolve("state").toString();
+        System.arraycopy(args, 0, all, 4, args.length);
+        return HotplugCli.ctl(all, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void successPrintsTheOutputAndExitsZero() {
+        assertEquals(0, ctl("list"), err());
+        assertTrue(out().startsWith("NAME"), out());
+        assertTrue(out().contains("counter"), out());
+        assertEquals("", err());
+
+        assertEquals(0, ctl("info", "counter", "--json"), err());
+        assertTrue(out().contains("\"name\" : \"counter\""), out());
+
+        assertEquals(0, ctl("list | grep greeter"), err());
+        assertTrue(out().startsWith("greeter "), out());
+
+        assertEquals(0, ctl("reload", "counter"), err());
+        assertTrue(out().startsWith("reloaded counter 1.0.0 -> 1.0.0"), out());
+    }
+
+    @Test
+    void failuresExitNonZeroWithTheErrorOnStderr() throws Exception {
+        assertEquals(1, ctl("info", "nope"));
+        assertEquals("", out());
+        assertEquals("hotplug ctl: Cannot show module nope: no such module", err().strip());
+
+        assertEquals(1, ctl("frobnicate"));
+        assertTrue(err().contains("Command not found: frobnicate"), err());
+
+        assertEquals(2, HotplugCli.ctl(new String[] {"--admin"}, new PrintStream(out), new PrintStream(err)));
+        assertEquals(2, HotplugCli.ctl(new String[0], new PrintStream(out), new PrintStream(err)));
+
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        err.reset();
+        assertEquals(1, HotplugCli.ctl(new String[] {"--admin", "127.0.0.1:" + closedPort, "--state",
+                dir.resolve("state").toString(), "list"}, new PrintStream(out), new PrintStream(err, true)));
+        assertTrue(err().contains("Cannot reach the admin port 127.0.0.1:" + closedPort), err());
+
+        Files.writeString(dir.resolve("state/admin.token"), "stale\n");
+        assertEquals(1, ctl("list"));
+        assertTrue(err().contains("wrong token"), err());
+    }
+}
