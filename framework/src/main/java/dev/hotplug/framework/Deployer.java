@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,6 +28,7 @@ final class Deployer {
     private static final Logger LOG = LoggerFactory.getLogger(Deployer.class);
 
     private final FrameworkConfig config;
+    private final ServiceRegistry services;
     private final Map<String, ModuleRecord> records;
     private final GenerationStager stager;
     private final GenerationLifecycle lifecycle;
@@ -34,9 +36,10 @@ final class Deployer {
     private final StateStore store;
     private final EventDispatcher events;
 
-    Deployer(FrameworkConfig config, Map<String, ModuleRecord> records, GenerationStager stager,
+    Deployer(FrameworkConfig config, ServiceRegistry services, Map<String, ModuleRecord> records, GenerationStager stager,
              GenerationLifecycle lifecycle, ReloadTransaction transaction, StateStore store, EventDispatcher events) {
         this.config = config;
+        this.services = services;
         this.records = records;
         this.stager = stager;
         this.lifecycle = lifecycle;
@@ -277,14 +280,10 @@ final class Deployer {
             return;
         }
         record.moveTo(LifecycleState.STOPPING);
-        record.gate().close();
-        try {
-            if (!record.gate().awaitDrained(TimeUnit.MILLISECONDS.toNanos(config.drainTimeoutMillis()))) {
-                LOG.warn("Module {}: calls still in flight after {} ms; unloading anyway", gen.label(),
-                        config.drainTimeoutMillis());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        Set<String> quiesced = Set.of(record.name());
+        if (!services.quiesce(quiesced, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.drainTimeoutMillis()))) {
+            LOG.warn("Module {}: calls still in flight after {} ms; unloading anyway", gen.label(),
+                    config.drainTimeoutMillis());
         }
         try {
             var tree = lifecycle.unload(gen);
@@ -308,7 +307,7 @@ final class Deployer {
         }
         record.swap(null);
         lifecycle.release(gen);
-        record.gate().open();
+        services.resume(quiesced);
     }
 
     private static void deleteCopy(Path copy) {

@@ -64,7 +64,7 @@ final class GenerationContext implements ModuleContext {
 
     @Override
     public <T> void register(Class<T> type, T implementation) {
-        services.register(record.name(), generation, record.gate(), type, implementation);
+        services.register(record.name(), generation, type, implementation);
     }
 
     @Override

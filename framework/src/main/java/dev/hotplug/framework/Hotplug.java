@@ -44,7 +44,6 @@ public final class Hotplug implements AutoCloseable {
     private final GenerationStager stager;
     private final ReloadTransaction transaction;
     private final Deployer deployer;
-    private final ModuleGate hostGate = new ModuleGate();
     private final FolderWatcher watcher;
     private final ModuleBeans beans = new ModuleBeans(this);
     private volatile boolean closed;
@@ -61,8 +60,8 @@ public final class Hotplug implements AutoCloseable {
         this.store = new StateStore(config.stateFolder(), line -> LOG.error("{}", line));
         this.stager = new GenerationStager(config, services);
         GenerationLifecycle lifecycle = new GenerationLifecycle(config, invoker, services, leaks);
-        this.transaction = new ReloadTransaction(config, stager, lifecycle, store, events, records.values());
-        this.deployer = new Deployer(config, records, stager, lifecycle, transaction, store, events);
+        this.transaction = new ReloadTransaction(config, services, stager, lifecycle, store, events, records.values());
+        this.deployer = new Deployer(config, services, records, stager, lifecycle, transaction, store, events);
     }
 
     /** A builder with SPEC's defaults: modules in {@code ./modules}, state in {@code ./.hotplug/state}. */
@@ -232,7 +231,7 @@ public final class Hotplug implements AutoCloseable {
 
     /** Publishes a host service that modules reach through {@code context.service(type)}. */
     public <T> void register(Class<T> type, T implementation) {
-        services.register("host", 0, hostGate, type, implementation);
+        services.register("host", 0, type, implementation);
     }
 
     /** A stable proxy for a service a module provides; {@code type} must be shared with the modules. */

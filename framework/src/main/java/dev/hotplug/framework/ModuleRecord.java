@@ -19,7 +19,6 @@ final class ModuleRecord {
     private static final int HISTORY_LIMIT = 200;
 
     private final String name;
-    private final ModuleGate gate = new ModuleGate();
     private final ConcurrentMap<String, Object> resources = new ConcurrentHashMap<>();
     private final AtomicReference<ModuleGeneration> active = new AtomicReference<>();
     private final Deque<HistoryEntry> history = new ArrayDeque<>();
@@ -41,10 +40,6 @@ final class ModuleRecord {
 
     String name() {
         return name;
-    }
-
-    ModuleGate gate() {
-        return gate;
     }
 
     ConcurrentMap<String, Object> resources() {

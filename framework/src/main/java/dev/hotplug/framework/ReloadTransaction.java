@@ -15,8 +15,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -48,15 +50,18 @@ final class ReloadTransaction {
     }
 
     private final FrameworkConfig config;
+    private final ServiceRegistry services;
     private final GenerationStager stager;
     private final GenerationLifecycle lifecycle;
     private final StateStore store;
     private final EventDispatcher events;
     private final Collection<ModuleRecord> records;
 
-    ReloadTransaction(FrameworkConfig config, GenerationStager stager, GenerationLifecycle lifecycle, StateStore store,
+    ReloadTransaction(FrameworkConfig config, ServiceRegistry services, GenerationStager stager,
+                      GenerationLifecycle lifecycle, StateStore store,
                       EventDispatcher events, Collection<ModuleRecord> records) {
         this.config = config;
+        this.services = services;
         this.stager = stager;
         this.lifecycle = lifecycle;
         this.store = store;
@@ -133,23 +138,21 @@ final class ReloadTransaction {
     }
 
     private String quiesce(List<Step> steps) {
-        steps.forEach(s -> s.record.gate().close());
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.drainTimeoutMillis());
-        try {
-            for (Step step : steps) {
-                if (!step.record.gate().awaitDrained(Math.max(0, deadline - System.nanoTime()))) {
-                    String cause = "Cannot quiesce module " + step.record.name() + ": calls in flight did not drain within "
-                            + config.drainTimeoutMillis() + " ms; the old version keeps serving";
-                    publish(step, Phase.QUIESCE, cause);
-                    return cause;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "Cannot quiesce module " + steps.get(0).record.name() + ": interrupted";
+        if (!services.quiesce(names(steps), deadline)) {
+            String cause = "Cannot quiesce module " + steps.get(0).record.name() + ": calls in flight did not drain within "
+                    + config.drainTimeoutMillis() + " ms; the old version keeps serving";
+            publish(steps.get(0), Phase.QUIESCE, cause);
+            return cause;
         }
         steps.forEach(s -> publish(s, Phase.QUIESCE, null));
         return null;
+    }
+
+    private static Set<String> names(List<Step> steps) {
+        Set<String> names = new HashSet<>();
+        steps.forEach(s -> names.add(s.record.name()));
+        return names;
     }
 
     /** Importers first, so they stop calling providers before the providers unload. */
@@ -273,8 +276,8 @@ final class ReloadTransaction {
             if (step.record.state() == LifecycleState.RELOADING) {
                 step.record.moveTo(LifecycleState.ACTIVE);
             }
-            step.record.gate().open();
         }
+        services.resume(names(steps));
     }
 
     private void release(ModuleGeneration gen) {

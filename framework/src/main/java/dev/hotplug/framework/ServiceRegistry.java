@@ -1,42 +1,27 @@
 package dev.hotplug.framework;
 
 import dev.hotplug.api.ModuleException;
-import dev.hotplug.api.ServiceUnavailableException;
 
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Services published by module generations, and the stable proxies consumers hold. A proxy reaches the current
- * provider generation through its {@link Slot}; during a reload it waits at the provider's {@link ModuleGate}.
- * Slots hold a provider only while its generation is registered, so no released generation stays reachable.
- * Thread-safe.
+ * Services published by module generations, the stable proxies consumers hold, and quiescence. Calls cost one
+ * volatile read on the way in and write nothing shared; a reload pays instead: {@link #quiesce} closes the module's
+ * slots (new calls wait) and then looks at every thread's stack, at a safepoint, until no thread is inside a proxy of
+ * those slots on its way to the old implementation. Slots hold a provider only while its generation is registered, so
+ * no released generation stays reachable through them. Thread-safe.
  */
 final class ServiceRegistry {
 
-    /** One provider registration: the implementation and the gate of the module that provides it. */
-    record Registration(Object implementation, String module, long generation, ModuleGate gate) {
-    }
-
-    /** The current provider of one service interface, by name. */
-    static final class Slot {
-        final String typeName;
-        volatile Registration current;
-        /** The module that provided it last, for messages after it left. */
-        volatile String lastModule;
-
-        Slot(String typeName) {
-            this.typeName = typeName;
-        }
-    }
-
-    private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ServiceSlot> slots = new ConcurrentHashMap<>();
+    private final Set<String> quiesced = ConcurrentHashMap.newKeySet();
     private final long waitNanos;
 
     ServiceRegistry(long waitMillis) {
@@ -44,12 +29,13 @@ final class ServiceRegistry {
     }
 
     /**
-     * Publishes {@code implementation} for {@code type} on behalf of a generation.
+     * Publishes {@code implementation} for {@code type} on behalf of a generation; while the module is quiesced its
+     * callers keep waiting until {@link #resume}.
      *
-     * @throws ModuleException when {@code type} is no interface, the implementation does not implement it, or
-     *                         another module provides it
+     * @throws ModuleException when {@code type} is no interface, the implementation does not implement it, or another
+     *                         module provides it
      */
-    <T> void register(String module, long generation, ModuleGate gate, Class<T> type, T implementation) {
+    <T> void register(String module, long generation, Class<T> type, T implementation) {
         if (!type.isInterface()) {
             throw new ModuleException(module, "Cannot register service " + type.getName() + " of module " + module
                     + ": it is not an interface", null);
@@ -59,39 +45,33 @@ final class ServiceRegistry {
                     + ": " + (implementation == null ? "null" : implementation.getClass().getName())
                     + " does not implement it", null);
         }
-        Slot slot = slots.computeIfAbsent(type.getName(), Slot::new);
+        ServiceSlot slot = slot(type.getName());
         synchronized (slot) {
-            Registration existing = slot.current;
+            ServiceSlot.Registration existing = slot.current();
             if (existing != null && !existing.module().equals(module)) {
                 throw new ModuleException(module, "Cannot register service " + type.getName() + " of module " + module
                         + ": module " + existing.module() + " provides it already", null);
             }
-            slot.current = new Registration(implementation, module, generation, gate);
-            slot.lastModule = module;
-            slot.notifyAll();
+            slot.register(new ServiceSlot.Registration(implementation, module, generation), quiesced.contains(module));
         }
     }
 
     /** Withdraws every service of one generation; returns the names withdrawn. */
     List<String> unregister(String module, long generation) {
         List<String> names = new ArrayList<>();
-        for (Slot slot : slots.values()) {
-            synchronized (slot) {
-                Registration current = slot.current;
-                if (current != null && current.module().equals(module) && current.generation() == generation) {
-                    slot.current = null;
-                    names.add(slot.typeName);
-                }
+        for (ServiceSlot slot : slots.values()) {
+            if (slot.unregister(module, generation)) {
+                names.add(slot.typeName);
             }
         }
         return names;
     }
 
-    /** Service interfaces a module provides now. */
+    /** Service interfaces a module provides now, sorted. */
     List<String> servicesOf(String module) {
         List<String> names = new ArrayList<>();
-        for (Slot slot : slots.values()) {
-            Registration current = slot.current;
+        for (ServiceSlot slot : slots.values()) {
+            ServiceSlot.Registration current = slot.current();
             if (current != null && current.module().equals(module)) {
                 names.add(slot.typeName);
             }
@@ -100,90 +80,78 @@ final class ServiceRegistry {
         return names;
     }
 
-    /** A stable proxy for {@code type}, implemented in {@code type}'s own classloader. */
+    /** A stable proxy for {@code type}; {@code type} must be a public interface. */
     <T> T proxy(Class<T> type) {
-        if (!type.isInterface()) {
-            throw new ModuleException(null, "Cannot look up service " + type.getName() + ": it is not an interface", null);
-        }
-        Slot slot = slots.computeIfAbsent(type.getName(), Slot::new);
-        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, new Dispatcher(slot, waitNanos)));
+        return ServiceProxies.create(type, slot(type.getName()));
     }
 
-    /** Routes each call to the slot's current provider, waiting at its gate during a reload. */
-    private static final class Dispatcher implements InvocationHandler {
-        private final Slot slot;
-        private final long waitNanos;
+    private ServiceSlot slot(String typeName) {
+        return slots.computeIfAbsent(typeName, name -> new ServiceSlot(name, waitNanos));
+    }
 
-        Dispatcher(Slot slot, long waitNanos) {
-            this.slot = slot;
-            this.waitNanos = waitNanos;
-        }
-
-        @Override
-        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-            if (method.getDeclaringClass() == Object.class) {
-                return objectMethod(proxy, method, args);
+    /**
+     * Closes every service of {@code modules} and blocks until no call is on its way into them, up to
+     * {@code deadlineNanos} (a {@link System#nanoTime()} value). Returns whether they drained; either way the caller
+     * must {@link #resume} them.
+     */
+    boolean quiesce(Set<String> modules, long deadlineNanos) {
+        quiesced.addAll(modules);
+        Set<String> closed = new HashSet<>();
+        for (ServiceSlot slot : slots.values()) {
+            ServiceSlot.Registration current = slot.current();
+            if (current != null && modules.contains(current.module())) {
+                slot.close();
+                closed.add(slot.typeName);
             }
-            long deadline = System.nanoTime() + waitNanos;
-            for (;;) {
-                Registration registration = awaitProvider(deadline);
-                ModuleGate gate = registration.gate();
-                if (!gate.enter(Math.max(0, deadline - System.nanoTime()))) {
-                    throw unavailable("its provider did not come back from a reload in time");
+        }
+        while (inFlight(closed)) {
+            if (System.nanoTime() - deadlineNanos >= 0) {
+                return false;
+            }
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
+        }
+        return true;
+    }
+
+    /** Opens the services of {@code modules} again, on whatever generation registered them last. */
+    void resume(Set<String> modules) {
+        quiesced.removeAll(modules);
+        for (ServiceSlot slot : slots.values()) {
+            ServiceSlot.Registration current = slot.current();
+            String owner = current != null ? current.module() : slot.lastModule();
+            if (owner != null && modules.contains(owner)) {
+                slot.open();
+            }
+        }
+    }
+
+    /**
+     * Whether any other thread is inside a proxy of one of {@code typeNames} past its slot: it read the old
+     * implementation and is calling it. A thread whose frame above the proxy is the slot's own is waiting, not in
+     * flight. One {@code Thread.getAllStackTraces()} is one safepoint, so the close happened-before what it shows.
+     */
+    private static boolean inFlight(Set<String> typeNames) {
+        if (typeNames.isEmpty()) {
+            return false;
+        }
+        Thread self = Thread.currentThread();
+        for (Map.Entry<Thread, StackTraceElement[]> entry : Thread.getAllStackTraces().entrySet()) {
+            if (entry.getKey() == self) {
+                continue;
+            }
+            StackTraceElement[] frames = entry.getValue();
+            for (int i = 0; i < frames.length; i++) {
+                String className = frames[i].getClassName();
+                if (!className.endsWith(ServiceProxies.SUFFIX)) {
+                    continue;
                 }
-                try {
-                    // Re-read: the provider may have been swapped while this call waited at the gate.
-                    Registration now = slot.current;
-                    if (now != null && now.gate() == gate) {
-                        return call(method, now.implementation(), args);
-                    }
-                } finally {
-                    gate.exit();
+                String typeName = className.substring(0, className.length() - ServiceProxies.SUFFIX.length());
+                if (typeNames.contains(typeName)
+                        && (i == 0 || !frames[i - 1].getClassName().equals(ServiceSlot.class.getName()))) {
+                    return true;
                 }
             }
         }
-
-        private Registration awaitProvider(long deadline) throws InterruptedException {
-            Registration registration = slot.current;
-            if (registration != null) {
-                return registration;
-            }
-            synchronized (slot) {
-                while ((registration = slot.current) == null) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw unavailable("no module provides it");
-                    }
-                    TimeUnit.NANOSECONDS.timedWait(slot, left);
-                }
-                return registration;
-            }
-        }
-
-        private ServiceUnavailableException unavailable(String cause) {
-            String module = slot.lastModule;
-            return new ServiceUnavailableException(slot.typeName, module, "Cannot call service " + slot.typeName
-                    + (module == null ? "" : " of module " + module) + ": " + cause + " within "
-                    + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms");
-        }
-
-        private static Object call(Method method, Object target, Object[] args) throws Throwable {
-            try {
-                return method.invoke(target, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
-        }
-
-        private Object objectMethod(Object proxy, Method method, Object[] args) throws Throwable {
-            Registration current = slot.current;
-            return switch (method.getName()) {
-                case "equals" -> proxy == args[0] || (current != null && current.implementation().equals(args[0]));
-                case "hashCode" -> current == null ? System.identityHashCode(proxy) : current.implementation().hashCode();
-                case "toString" -> current == null ? "service " + slot.typeName + " (no provider)"
-                        : String.valueOf(current.implementation());
-                default -> call(method, current == null ? this : current.implementation(), args);
-            };
-        }
+        return false;
     }
 }

@@ -1,0 +1,114 @@
+package dev.hotplug.framework;
+
+import dev.hotplug.api.ServiceUnavailableException;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The current provider of one service interface, by name, as generated proxies reach it. The fast path is one volatile
+ * read of {@link #target}: {@code null} means closed for a reload or no provider, and the caller waits in {@link #get()}
+ * up to the wait limit. Proxies hold the slot as a {@link Supplier} so their classes reference JDK types only.
+ * Thread-safe.
+ */
+final class ServiceSlot implements Supplier<Object> {
+
+    /** One provider registration. */
+    record Registration(Object implementation, String module, long generation) {
+    }
+
+    final String typeName;
+    private final long waitNanos;
+    /** The implementation callers reach now; {@code null} while closed or unprovided. */
+    private volatile Object target;
+    private volatile Registration current;
+    private volatile String lastModule;
+    private boolean closed;
+
+    ServiceSlot(String typeName, long waitNanos) {
+        this.typeName = typeName;
+        this.waitNanos = waitNanos;
+    }
+
+    /** The implementation to call; waits while the slot is closed or unprovided. */
+    @Override
+    public Object get() {
+        Object implementation = target;
+        return implementation != null ? implementation : await();
+    }
+
+    private Object await() {
+        long deadline = System.nanoTime() + waitNanos;
+        synchronized (this) {
+            Object implementation;
+            while ((implementation = target) == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    String module = lastModule;
+                    throw new ServiceUnavailableException(typeName, module, "Cannot call service " + typeName
+                            + (module == null ? "" : " of module " + module) + ": "
+                            + (closed ? "its provider did not come back from a reload" : "no module provides it")
+                            + " within " + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms");
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ServiceUnavailableException(typeName, lastModule, "Cannot call service " + typeName
+                            + ": interrupted while waiting for its provider");
+                }
+            }
+            return implementation;
+        }
+    }
+
+    /** The registration now, or {@code null}. */
+    Registration current() {
+        return current;
+    }
+
+    String lastModule() {
+        return lastModule;
+    }
+
+    /** Installs a provider; callers reach it at once unless the slot is closed. */
+    synchronized void register(Registration registration, boolean closeNow) {
+        current = registration;
+        lastModule = registration.module();
+        closed |= closeNow;
+        target = closed ? null : registration.implementation();
+        notifyAll();
+    }
+
+    /** Removes the provider when it is {@code module}'s generation {@code generation}; returns whether it was. */
+    synchronized boolean unregister(String module, long generation) {
+        Registration now = current;
+        if (now == null || !now.module().equals(module) || now.generation() != generation) {
+            return false;
+        }
+        current = null;
+        target = null;
+        return true;
+    }
+
+    /** New calls wait from now on. */
+    synchronized void close() {
+        closed = true;
+        target = null;
+    }
+
+    /** Calls go to the current provider again (waiting ones included). */
+    synchronized void open() {
+        closed = false;
+        Registration now = current;
+        target = now == null ? null : now.implementation();
+        notifyAll();
+    }
+
+    /** What {@code toString} of a proxy says while no provider serves. */
+    @Override
+    public String toString() {
+        Registration now = current;
+        return "service " + typeName + (now == null ? " (no provider)" : " of module " + now.module());
+    }
+}
