@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -42,17 +41,10 @@ final class Await {
 
     /** Returns once {@code hotplug} reports no leaked generation; fails with the last report after ten seconds. */
     static void noLeaks(Hotplug hotplug) {
-        Supplier<List<LeakWatcher.Leak>> report = hotplug::leaks;
         long deadline = System.nanoTime() + DEFAULT.toNanos();
         List<LeakWatcher.Leak> leaks;
-        while (!(leaks = report.get()).isEmpty()) {
+        while (!(leaks = hotplug.leaks()).isEmpty()) {
             if (System.nanoTime() - deadline > 0) {
-                try {
-                    java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
-                            .dumpHeap("/tmp/x/leak-" + System.nanoTime() + ".hprof", true);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
                 fail("Released generations still alive after " + DEFAULT.toSeconds() + " s: " + leaks);
             }
             LockSupport.parkNanos(POLL_NANOS);

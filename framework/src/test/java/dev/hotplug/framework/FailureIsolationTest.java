@@ -29,8 +29,8 @@ class FailureIsolationTest {
     void throwingAndHangingLoadsFailOnlyTheirModule() {
         Path modules = dir.resolve("modules");
         TestModules.counter("1.0.0").writeTo(modules);
-        write(lifecycle("thrower", "@Load", "throw new IllegalStateException(\"thrower refuses to start\");"), modules);
-        write(lifecycle("hang", "@Load", HANG), modules);
+        lifecycle("thrower", "@Load", "throw new IllegalStateException(\"thrower refuses to start\");").writeTo(modules);
+        lifecycle("hang", "@Load", HANG).writeTo(modules);
         try (Hotplug hotplug = TestModules.hotplug(dir).lifecycleTimeout(Duration.ofMillis(500)).build()) {
             hotplug.start();
 
@@ -56,7 +56,7 @@ class FailureIsolationTest {
             hotplug.start();
             hotplug.deploy(TestModules.counter("1.0.0").writeTo(dir.resolve("in")));
             long started = System.nanoTime();
-            ModuleInfo info = hotplug.deploy(write(lifecycle("hang", "@Load(timeoutMillis = 300)", HANG), dir.resolve("in")));
+            ModuleInfo info = hotplug.deploy(lifecycle("hang", "@Load(timeoutMillis = 300)", HANG).writeTo(dir.resolve("in")));
             long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
 
             assertEquals(ModuleStatus.FAILED, info.status());
@@ -72,10 +72,9 @@ class FailureIsolationTest {
     void aThrowingStartupOrConstructorFailsOnlyItsModule() {
         Path modules = dir.resolve("modules");
         TestModules.counter("1.0.0").writeTo(modules);
-        write(lifecycle("early", "@Startup", "throw new IllegalArgumentException(\"no resources\");"), modules);
-        write(IsolationInFrameworkTest.module("ctor", "com.acme.ctor.Life", "",
-                "public Life() { throw new UnsupportedOperationException(\"cannot construct\"); }"),
-                modules);
+        lifecycle("early", "@Startup", "throw new IllegalArgumentException(\"no resources\");").writeTo(modules);
+        IsolationInFrameworkTest.module("ctor", "com.acme.ctor.Life", "",
+                "public Life() { throw new UnsupportedOperationException(\"cannot construct\"); }").writeTo(modules);
         try (Hotplug hotplug = TestModules.hotplug(dir).build()) {
             hotplug.start();
             assertOneLine(hotplug.module("early").orElseThrow().lastError(), "early", "@Startup", "no resources");
@@ -95,10 +94,6 @@ class FailureIsolationTest {
                 throw e;
             }
             """;
-
-    private Path write(ModuleJarBuilder jar, Path folder) {
-        return jar.writeTo(folder);
-    }
 
     /** A module whose one method, annotated {@code annotation} and taking the context, runs {@code body}. */
     private static ModuleJarBuilder lifecycle(String name, String annotation, String body) {

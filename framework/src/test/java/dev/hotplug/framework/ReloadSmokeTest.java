@@ -23,9 +23,7 @@ class ReloadSmokeTest {
     }
 
     private Hotplug framework() {
-        return Hotplug.builder().modulesFolder(dir.resolve("modules")).stateFolder(dir.resolve("state"))
-                .share(Journal.class.getClassLoader(), "dev.hotplug.framework.fixture")
-                .lifecycleTimeout(Duration.ofSeconds(2)).serviceWait(Duration.ofSeconds(2)).build();
+        return TestModules.hotplug(dir).lifecycleTimeout(Duration.ofSeconds(2)).build();
     }
 
     @Test
@@ -33,7 +31,7 @@ class ReloadSmokeTest {
         Path staging = dir.resolve("staging");
         try (Hotplug hotplug = framework()) {
             hotplug.start();
-            hotplug.deploy(TestModules.counter("1.0.0", "").writeTo(staging));
+            hotplug.deploy(TestModules.counter("1.0.0").writeTo(staging));
             Counter counter = hotplug.service(Counter.class);
             counter.increment();
             counter.increment();
@@ -41,11 +39,11 @@ class ReloadSmokeTest {
 
             HistoryEntry swapped = hotplug.reload("counter");
             assertEquals(Outcome.SWAPPED, swapped.outcome(), String.valueOf(swapped.cause()));
-            hotplug.deploy(TestModules.counter("2.0.0", "").writeTo(staging));
+            hotplug.deploy(TestModules.counter("2.0.0").writeTo(staging));
             assertEquals("2.0.0", counter.version());
             assertEquals(3, counter.increment());
 
-            hotplug.deploy(TestModules.counter("3.0.0", "throw new IllegalStateException(\"boom\");").writeTo(staging));
+            hotplug.deploy(TestModules.counter("3.0.0").onLoad("throw new IllegalStateException(\"boom\");").writeTo(staging));
             HistoryEntry last = hotplug.history("counter").get(hotplug.history("counter").size() - 1);
             assertEquals(Outcome.ROLLED_BACK, last.outcome());
             assertEquals("2.0.0", counter.version());

@@ -89,10 +89,10 @@ class LibraryHeaderTest {
 
     @Test
     void mapsLinesYieldTheirPath() {
-        assertEquals("/tmp/g1/native/_1a_bfoo.so", MappedLibraries.pathOf(
-                "7f0c1c000000-7f0c1c001000 r--p 00000000 08:01 1234                       /tmp/g1/native/_1a_bfoo.so"));
-        assertEquals("/tmp/a dir/libx.so", MappedLibraries.pathOf(
-                "7f0c1c000000-7f0c1c001000 r-xp 00001000 08:01 99 /tmp/a dir/libx.so (deleted)"));
+        assertEquals("/var/cache/hp/g1/native/_1a_bfoo.so", MappedLibraries.pathOf(
+                "7f0c1c000000-7f0c1c001000 r--p 00000000 08:01 1234                       /var/cache/hp/g1/native/_1a_bfoo.so"));
+        assertEquals("/var/cache/hp/a dir/libx.so", MappedLibraries.pathOf(
+                "7f0c1c000000-7f0c1c001000 r-xp 00001000 08:01 99 /var/cache/hp/a dir/libx.so (deleted)"));
         assertNull(MappedLibraries.pathOf("7ffd5b3c1000-7ffd5b3e2000 rw-p 00000000 00:00 0                  [stack]"));
         assertNull(MappedLibraries.pathOf("7ffd5b3c1000-7ffd5b3e2000 rw-p 00000000 00:00 0"));
     }
