@@ -75,7 +75,9 @@ final class Deployer {
                 ModuleRecord record = records.computeIfAbsent(spec.name(), ModuleRecord::new);
                 record.spec(spec);
                 record.source(sourceOf(jars, spec));
-                fail(record, resolution.refused().get(spec.name()), true);
+                String reason = resolution.refused().get(spec.name());
+                // A cycle does not resolve by waiting for a provider; a missing import may.
+                fail(record, reason, !reason.contains("dependency cycle"));
             }
         }
         for (ModuleSpec spec : resolution.order()) {
@@ -85,9 +87,9 @@ final class Deployer {
     }
 
     private static Path sourceOf(List<Path> jars, ModuleSpec spec) {
-        String copyName = spec.jar().getFileName().toString();
+        Path copyName = spec.jar().getFileName();
         for (Path jar : jars) {
-            if (copyName.endsWith("-" + jar.getFileName())) {
+            if (copyName.equals(jar.getFileName())) {
                 return jar;
             }
         }
@@ -224,12 +226,22 @@ final class Deployer {
         LOG.error("Module {} FAILED: {}", record.name(), cause);
     }
 
-    /** Starts again every module that waits for a provider, now that one may have arrived. */
+    /** Starts again every module that waits for a provider and whose imports now all have an exporter. */
     void retryWaiting() {
         for (ModuleRecord record : List.copyOf(records.values())) {
-            if (record.waiting() && record.active() == null && record.spec() != null) {
+            if (record.waiting() && record.active() == null && record.spec() != null && resolvable(record.spec())) {
                 start(record, record.spec(), record.source());
             }
+        }
+    }
+
+    private boolean resolvable(ModuleSpec spec) {
+        try {
+            ModuleWiring.wire(spec, Map.of(), records.values(), config::hostProvides);
+            return true;
+        } catch (HotplugException stillMissing) {
+            // Still no exporter: it keeps waiting, and its lastError already says for what.
+            return false;
         }
     }
 
@@ -312,7 +324,7 @@ final class Deployer {
 
     private static void deleteCopy(Path copy) {
         try {
-            Files.deleteIfExists(copy);
+            GenerationStager.deleteCopy(copy);
         } catch (IOException e) {
             LOG.warn("Cannot delete copy {}: {}", copy.getFileName(), e.toString());
         }

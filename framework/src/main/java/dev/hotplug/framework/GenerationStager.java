@@ -49,8 +49,10 @@ final class GenerationStager {
     ModuleSpec copyAndRead(Path source) {
         Path copy;
         try {
-            Path jars = Files.createDirectories(config.cacheFolder().resolve("jars"));
-            copy = jars.resolve(copies.incrementAndGet() + "-" + source.getFileName());
+            // One folder per copy keeps the user's file name, so every message names the file they dropped.
+            Path folder = Files.createDirectories(config.cacheFolder().resolve("jars").resolve(
+                    Long.toString(copies.incrementAndGet())));
+            copy = folder.resolve(source.getFileName().toString());
             Files.copy(source, copy, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new InvalidModuleException("Cannot copy module jar " + source.getFileName() + ": " + e, null, null,
@@ -59,7 +61,11 @@ final class GenerationStager {
         try {
             return ManifestReader.read(copy);
         } catch (RuntimeException e) {
-            deleteQuietly(copy, e);
+            try {
+                deleteCopy(copy);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
     }
@@ -167,12 +173,10 @@ final class GenerationStager {
         FileTree.deleteQuietly(folder, primary);
     }
 
-    private static void deleteQuietly(Path file, Exception primary) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            primary.addSuppressed(e);
-        }
+    /** Deletes a versioned copy made by {@link #copyAndRead} and the folder holding it. */
+    static void deleteCopy(Path copy) throws IOException {
+        Files.deleteIfExists(copy);
+        Files.deleteIfExists(copy.getParent());
     }
 
     /** Packages the framework shares with every module besides the API: Jackson's, for {@code @Migrate}. */

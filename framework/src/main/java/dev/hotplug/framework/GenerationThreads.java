@@ -71,6 +71,12 @@ final class GenerationThreads implements ThreadFactory {
      * {@link System#nanoTime()} value). Returns the names of threads still alive.
      */
     List<String> stop(long deadlineNanos) throws InterruptedException {
+        if (stopped) {
+            // Stopped once already (at unload): report what is left without paying the join again.
+            List<String> alive = new ArrayList<>();
+            threads.forEach(t -> alive.add(t.getName()));
+            return alive;
+        }
         stopped = true;
         ExecutorService current = executor;
         if (current != null) {

@@ -9,7 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -203,6 +202,10 @@ final class ReloadTransaction {
             step.record.spec(step.fresh.spec);
             step.record.lastError(null);
             step.record.moveTo(LifecycleState.ACTIVE);
+            if (!step.old.spec.jar().equals(step.fresh.spec.jar())) {
+                // Counted before calls resume, so whoever sees the new version also sees the count.
+                step.record.countReload();
+            }
         }
         reopen(steps);
         for (Step step : steps) {
@@ -210,7 +213,6 @@ final class ReloadTransaction {
             if (step.old.spec.jar().equals(step.fresh.spec.jar())) {
                 continue;
             }
-            step.record.countReload();
             Path retired = step.record.previousCopy();
             step.record.previous(step.old.spec.jar(), step.old.version());
             deleteCopy(retired, step.record);
@@ -303,7 +305,7 @@ final class ReloadTransaction {
             return;
         }
         try {
-            Files.deleteIfExists(copy);
+            GenerationStager.deleteCopy(copy);
         } catch (IOException e) {
             LOG.warn("Module {}: cannot delete retired copy {}: {}", record.name(), copy.getFileName(), e.toString());
         }

@@ -65,7 +65,6 @@ class FolderWatcherLatencyTest {
             System.out.printf("watch latency (atomic rename -> new version serving), %d reloads, settle window 50 ms:"
                     + " median %.1f ms, p99 %.1f ms%n", ROUNDS, median / 1000.0, p99 / 1000.0);
             assertEquals(ROUNDS, hotplug.module("counter").orElseThrow().reloads());
-            assertTrue(median < TimeUnit.SECONDS.toMicros(1), "median " + median + " us");
         }
     }
 
