@@ -108,6 +108,13 @@ final class Deployer {
             spec = stager.copyAndRead(source);
         } catch (HotplugException e) {
             LOG.error("Refused {}: {}", source.getFileName(), e.getMessage());
+            ModuleRecord serving = e.module() == null ? null : records.get(e.module());
+            if (serving != null && serving.active() != null) {
+                // A refused new version of a serving module belongs in its history, as the transaction's refusals do.
+                serving.record(new HistoryEntry(serving.name(), serving.active().version(), e.version(), Outcome.REFUSED,
+                        0, e.getMessage(), Instant.now()));
+                serving.lastError(e.getMessage());
+            }
             throw e;
         }
         ModuleRecord record = records.computeIfAbsent(spec.name(), ModuleRecord::new);

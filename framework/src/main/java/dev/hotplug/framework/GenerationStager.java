@@ -77,6 +77,11 @@ final class GenerationStager {
      * @throws HotplugException naming the module, version and file when any check fails; nothing is left behind
      */
     ModuleGeneration stage(ModuleRecord record, ModuleSpec spec, Map<String, ModuleGeneration> wiring) {
+        ModuleGeneration serving = record.active();
+        if (serving == null || !serving.spec.jar().equals(spec.jar())) {
+            // Not for the jar that serves already (dependents, rollback): it passed, and rollback runs in the pause.
+            Preflight.check(record, spec, services.heldServicesOf(record.name()), Preflight.outside(wiring, config));
+        }
         long number = generations.computeIfAbsent(record.name(), n -> new AtomicLong()).incrementAndGet();
         Path folder = config.cacheFolder().resolve(record.name()).resolve("gen-" + number);
         String version = spec.version().toString();

@@ -80,9 +80,28 @@ final class ServiceRegistry {
         return names;
     }
 
+    /**
+     * Service interfaces {@code module} provides now and of which a proxy was handed out, sorted: those a new version
+     * must keep implementing.
+     */
+    List<String> heldServicesOf(String module) {
+        List<String> names = new ArrayList<>();
+        for (ServiceSlot slot : slots.values()) {
+            ServiceSlot.Registration current = slot.current();
+            if (slot.held() && current != null && current.module().equals(module)) {
+                names.add(slot.typeName);
+            }
+        }
+        names.sort(null);
+        return names;
+    }
+
     /** A stable proxy for {@code type}; {@code type} must be a public interface. */
     <T> T proxy(Class<T> type) {
-        return ServiceProxies.create(type, slot(type.getName()));
+        ServiceSlot slot = slot(type.getName());
+        T proxy = ServiceProxies.create(type, slot);
+        slot.markHeld();
+        return proxy;
     }
 
     private ServiceSlot slot(String typeName) {
@@ -146,12 +165,26 @@ final class ServiceRegistry {
                     continue;
                 }
                 String typeName = className.substring(0, className.length() - ServiceProxies.SUFFIX.length());
-                if (typeNames.contains(typeName)
-                        && (i == 0 || !frames[i - 1].getClassName().equals(ServiceSlot.class.getName()))) {
+                if (typeNames.contains(typeName) && !waiting(frames, i)) {
                     return true;
                 }
             }
         }
         return false;
+    }
+
+    /**
+     * Whether the proxy frame at {@code proxy} is parked inside {@link ServiceSlot}'s timed wait: such a thread reads
+     * the slot again under its lock once woken, so it cannot reach the old implementation. Anywhere else in the slot it
+     * may already hold the old implementation — in {@link ServiceSlot#get()} after its volatile read (the interpreter
+     * stops at any bytecode), or returning from the wait after reading it under the lock — so it counts as in flight
+     * until it returns or parks again.
+     */
+    private static boolean waiting(StackTraceElement[] frames, int proxy) {
+        String slot = ServiceSlot.class.getName();
+        return proxy >= 3 && frames[proxy - 1].getClassName().equals(slot)
+                && frames[proxy - 2].getClassName().equals(slot) && frames[proxy - 2].getMethodName().equals("await")
+                && frames[proxy - 3].getClassName().equals(TimeUnit.class.getName())
+                && frames[proxy - 3].getMethodName().equals("timedWait");
     }
 }

@@ -24,6 +24,8 @@ final class ServiceSlot implements Supplier<Object> {
     private volatile Registration current;
     private volatile String lastModule;
     private boolean closed;
+    /** Set once a proxy of this slot was handed out: some consumer may hold it from then on. */
+    private volatile boolean held;
 
     ServiceSlot(String typeName, long waitNanos) {
         this.typeName = typeName;
@@ -69,6 +71,15 @@ final class ServiceSlot implements Supplier<Object> {
 
     String lastModule() {
         return lastModule;
+    }
+
+    /** Whether a proxy of this slot was ever handed out, so a consumer may hold one. */
+    boolean held() {
+        return held;
+    }
+
+    void markHeld() {
+        held = true;
     }
 
     /** Installs a provider; callers reach it at once unless the slot is closed. */

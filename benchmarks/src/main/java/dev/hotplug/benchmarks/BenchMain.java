@@ -1,0 +1,105 @@
+package dev.hotplug.benchmarks;
+
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Runs every benchmark and harness and prints a table of medians with the ratio to each baseline ({@code ./hotplug
+ * bench}). Arguments: {@code [--smoke] [--out FILE]}; {@code --smoke} is the few-second run the build's test uses.
+ */
+public final class BenchMain {
+
+    /**
+     * How long each part runs.
+     *
+     * @param forks JMH forks (0 runs in this JVM)
+     * @param warmups JMH warm-up iterations
+     * @param iterationMillis length of each JMH iteration
+     * @param measurements JMH measurement iterations
+     * @param swapReloads reloads under the 8 calling threads
+     * @param detectionRounds renames into the watched folder
+     * @param scaleModules modules in the scale tree
+     * @param scaleFrameworks fresh frameworks started with them
+     * @param scaleReloads reloads of a leaf and of an inner module per framework
+     */
+    record Profile(int forks, int warmups, int iterationMillis, int measurements, int swapReloads, int detectionRounds,
+                   int scaleModules, int scaleFrameworks, int scaleReloads) {
+
+        /** The documented full run: a few minutes on two cores. */
+        static final Profile FULL = new Profile(1, 3, 1000, 5, 200, 30, 200, 3, 5);
+        /** A few seconds, in this JVM: proves each part runs and produces a figure. */
+        static final Profile SMOKE = new Profile(0, 0, 100, 1, 5, 2, 20, 1, 1);
+    }
+
+    private BenchMain() {
+    }
+
+    /**
+     * Runs everything with the full profile (or {@code --smoke}), prints the table, and writes it to {@code --out FILE}
+     * when given.
+     */
+    public static void main(String[] args) throws RunnerException, IOException {
+        Profile profile = Profile.FULL;
+        Path out = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--smoke" -> profile = Profile.SMOKE;
+                case "--out" -> out = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("Cannot run benchmarks: unknown argument " + args[i]
+                        + " (expected --smoke, --out FILE)");
+            }
+        }
+        Report report = run(profile, VerboseMode.NORMAL);
+        String table = report.table();
+        System.out.println();
+        System.out.println(table);
+        if (out != null) {
+            Files.writeString(out, table, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Runs the two JMH benchmarks, then the three harnesses; blocks for the whole run. */
+    static Report run(Profile profile, VerboseMode verbosity) throws RunnerException {
+        List<RunResult> jmh = new ArrayList<>();
+        jmh.addAll(jmh(profile, verbosity, ServiceCallBenchmark.class.getSimpleName()));
+        jmh.addAll(jmh(profile, verbosity, ReloadBenchmark.class.getSimpleName()));
+        progress("swap pause: " + profile.swapReloads() + " reloads under 8 calling threads");
+        SwapPause.Result pause = SwapPause.run(profile.swapReloads(), 8);
+        progress("detection: " + profile.detectionRounds() + " renames into the watched folder");
+        Detection.Result detection = Detection.run(profile.detectionRounds());
+        progress("scale: " + profile.scaleModules() + " modules, " + profile.scaleFrameworks() + " frameworks");
+        Scale.Result scale = Scale.run(profile.scaleModules(), profile.scaleFrameworks(), profile.scaleReloads());
+        return new Report(profile, jmh, pause, detection, scale);
+    }
+
+    private static Collection<RunResult> jmh(Profile profile, VerboseMode verbosity, String benchmark)
+            throws RunnerException {
+        TimeValue time = TimeValue.milliseconds(profile.iterationMillis());
+        Options options = new OptionsBuilder()
+                .include("dev\\.hotplug\\.benchmarks\\." + benchmark + "\\.")
+                .forks(profile.forks())
+                .warmupIterations(profile.warmups()).warmupTime(time)
+                .measurementIterations(profile.measurements()).measurementTime(time)
+                .shouldFailOnError(true)
+                .verbosity(verbosity)
+                .build();
+        return new Runner(options).run();
+    }
+
+    private static void progress(String line) {
+        System.out.println("# " + line);
+    }
+}

@@ -1,0 +1,155 @@
+package dev.hotplug.benchmarks;
+
+import dev.hotplug.benchmarks.fixture.Calc;
+import dev.hotplug.framework.Hotplug;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Swap pause harness: {@code threads} threads call the Hotplug service proxy back to back while the main thread runs
+ * {@code reloads} reloads (alternating two versions); every call is timed with {@code System.nanoTime} and checked.
+ */
+final class SwapPause {
+
+    /** Calls slower than this are counted apart: they are the ones that waited on a swap (or were descheduled). */
+    static final long SLOW_NANOS = 50_000;
+
+    /**
+     * What the callers saw.
+     *
+     * @param reloads reloads run
+     * @param threads calling threads
+     * @param calls calls made
+     * @param failed calls that threw or returned a wrong value
+     * @param all latencies of all calls
+     * @param slow latencies of the calls slower than {@link #SLOW_NANOS}
+     * @param reloadMillis wall time of each reload, sorted
+     * @param firstFailure the first failure, {@code null} when none
+     */
+    record Result(int reloads, int threads, long calls, long failed, LatencyHistogram all, LatencyHistogram slow,
+                  double[] reloadMillis, String firstFailure) {
+    }
+
+    private SwapPause() {
+    }
+
+    static Result run(int reloads, int threads) {
+        Path dir = Fixtures.tempFolder("hotplug-bench-pause");
+        try {
+            Path[] jars = {Fixtures.hotplugCalc("1.0.0", dir.resolve("staged"), "a.jar"),
+                    Fixtures.hotplugCalc("1.0.1", dir.resolve("staged"), "b.jar")};
+            try (Hotplug hotplug = Hotplug.builder().modulesFolder(dir.resolve("modules"))
+                    .stateFolder(dir.resolve("state"))
+                    .share(Calc.class.getClassLoader(), "dev.hotplug.benchmarks.fixture").build()) {
+                hotplug.start();
+                hotplug.deploy(jars[0]);
+                Calc calc = hotplug.service(Calc.class);
+                return measure(hotplug, calc, jars, reloads, threads);
+            }
+        } finally {
+            Fixtures.deleteTree(dir);
+        }
+    }
+
+    private static Result measure(Hotplug hotplug, Calc calc, Path[] jars, int reloads, int threads) {
+        Caller[] callers = new Caller[threads];
+        List<Thread> running = new ArrayList<>();
+        CountDownLatch started = new CountDownLatch(threads);
+        AtomicReference<String> firstFailure = new AtomicReference<>();
+        for (int i = 0; i < threads; i++) {
+            callers[i] = new Caller(calc, started, firstFailure);
+            Thread thread = new Thread(callers[i], "caller-" + i);
+            thread.setDaemon(true);
+            thread.start();
+            running.add(thread);
+        }
+        double[] reloadMillis = new double[reloads];
+        try {
+            started.await();
+            for (int i = 0; i < reloads; i++) {
+                long start = System.nanoTime();
+                hotplug.deploy(jars[(i + 1) % 2]);
+                reloadMillis[i] = (System.nanoTime() - start) / 1e6;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Cannot measure the swap pause: interrupted", e);
+        } finally {
+            for (Caller caller : callers) {
+                caller.stop = true;
+            }
+            for (Thread thread : running) {
+                join(thread);
+            }
+        }
+        LatencyHistogram all = new LatencyHistogram();
+        LatencyHistogram slow = new LatencyHistogram();
+        long failed = 0;
+        for (Caller caller : callers) {
+            all.add(caller.all);
+            slow.add(caller.slow);
+            failed += caller.failed;
+        }
+        Arrays.sort(reloadMillis);
+        return new Result(reloads, threads, all.count(), failed, all, slow, reloadMillis, firstFailure.get());
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Cannot join " + thread.getName() + ": interrupted", e);
+        }
+        if (thread.isAlive()) {
+            throw new IllegalStateException("Cannot join " + thread.getName() + ": still calling after 30 s");
+        }
+    }
+
+    private static final class Caller implements Runnable {
+        private final Calc calc;
+        private final CountDownLatch started;
+        private final AtomicReference<String> firstFailure;
+        final LatencyHistogram all = new LatencyHistogram();
+        final LatencyHistogram slow = new LatencyHistogram();
+        long failed;
+        volatile boolean stop;
+
+        Caller(Calc calc, CountDownLatch started, AtomicReference<String> firstFailure) {
+            this.calc = calc;
+            this.started = started;
+            this.firstFailure = firstFailure;
+        }
+
+        @Override
+        public void run() {
+            started.countDown();
+            long x = 0;
+            while (!stop) {
+                x++;
+                long start = System.nanoTime();
+                try {
+                    long answer = calc.apply(x);
+                    long nanos = System.nanoTime() - start;
+                    all.record(nanos);
+                    if (nanos > SLOW_NANOS) {
+                        slow.record(nanos);
+                    }
+                    if (answer != x * 31 + 7) {
+                        failed++;
+                        firstFailure.compareAndSet(null, "apply(" + x + ") answered " + answer);
+                    }
+                } catch (RuntimeException e) {
+                    all.record(System.nanoTime() - start);
+                    failed++;
+                    firstFailure.compareAndSet(null, e.toString());
+                }
+            }
+        }
+    }
+}

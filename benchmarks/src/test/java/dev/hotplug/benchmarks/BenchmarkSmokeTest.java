@@ -1,0 +1,43 @@
+package dev.hotplug.benchmarks;
+
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Runs every benchmark and harness once, briefly, in this JVM (JMH forks 0, no warm-up, one 100 ms iteration): each
+ * must produce a figure, the swap pause with zero failed calls. The figures themselves mean nothing at this length.
+ */
+class BenchmarkSmokeTest {
+
+    @Test
+    void everyBenchmarkProducesAFigure() throws RunnerException {
+        Report report = BenchMain.run(BenchMain.Profile.SMOKE, VerboseMode.SILENT);
+
+        for (String method : new String[] {"direct1", "direct8", "hotplug1", "hotplug8", "jdkProxy1", "jdkProxy8"}) {
+            assertTrue(report.stats(method).getN() > 0, method);
+            assertTrue(report.stats(method).getPercentile(50) > 0, method);
+        }
+        for (String method : new String[] {"hotplugReload", "felixUpdateRefresh", "felixUpdate", "floor"}) {
+            assertTrue(report.stats(method).getN() > 0, method + " sampled nothing");
+        }
+        SwapPause.Result pause = report.pause();
+        assertNull(pause.firstFailure());
+        assertEquals(0, pause.failed());
+        assertTrue(pause.calls() > 0);
+        assertEquals(BenchMain.Profile.SMOKE.swapReloads(), pause.reloadMillis().length);
+        assertEquals(BenchMain.Profile.SMOKE.detectionRounds(), report.detection().millis().length);
+        assertTrue(report.detection().millis()[0] > 0);
+        assertEquals(BenchMain.Profile.SMOKE.scaleModules(), report.scale().modules());
+        assertTrue(report.scale().startMillis()[0] > 0);
+        assertTrue(report.scale().innerMillis().length > 0);
+
+        String table = report.table();
+        System.out.println(table);
+        assertTrue(table.contains("Hotplug / direct"), table);
+    }
+}
