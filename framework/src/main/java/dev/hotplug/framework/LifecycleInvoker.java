@@ -57,9 +57,11 @@ final class LifecycleInvoker implements AutoCloseable {
             Thread current = Thread.currentThread();
             ClassLoader previous = current.getContextClassLoader();
             current.setContextClassLoader(loader);
+            ServiceSlot.LIFECYCLE_CALL.set(Boolean.TRUE);
             try {
                 return code.call();
             } finally {
+                ServiceSlot.LIFECYCLE_CALL.remove();
                 current.setContextClassLoader(previous);
             }
         });

@@ -17,6 +17,14 @@ final class ServiceSlot implements Supplier<Object> {
     record Registration(Object implementation, String module, long generation) {
     }
 
+    /**
+     * Set on framework threads while they run lifecycle code. A reload keeps its modules' slots closed until the swap,
+     * yet a new generation's {@code @Load} may call its own services or its provider's (loaded just before it in the
+     * same transaction): such a call goes straight to the registration of the moment instead of waiting for the swap
+     * it is part of.
+     */
+    static final ThreadLocal<Boolean> LIFECYCLE_CALL = new ThreadLocal<>();
+
     final String typeName;
     private final long waitNanos;
     /** The implementation callers reach now; {@code null} while closed or unprovided. */
@@ -42,6 +50,10 @@ final class ServiceSlot implements Supplier<Object> {
     private Object await() {
         long deadline = System.nanoTime() + waitNanos;
         synchronized (this) {
+            Registration now = current;
+            if (closed && now != null && Boolean.TRUE.equals(LIFECYCLE_CALL.get())) {
+                return now.implementation();
+            }
             Object implementation;
             while ((implementation = target) == null) {
                 long left = deadline - System.nanoTime();
