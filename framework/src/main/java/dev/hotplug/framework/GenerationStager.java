@@ -113,6 +113,7 @@ final class GenerationStager {
             List<Field> fields = stateFields(spec, type);
             StateMigrator migrator = StateMigrator.of(record.name(), version, type);
             StateCodec codec = StateCodec.forClassLoader(record.name(), version, loader);
+            prepareCodec(codec, spec, methods, fields);
             GenerationThreads threads = new GenerationThreads(record.name(), number, loader);
             GenerationContext context = new GenerationContext(record, version, number, threads, services,
                     config.stateFolder().resolve(record.name()).resolve("data"));
@@ -149,6 +150,25 @@ final class GenerationStager {
             methods.put(wanted.getKey(), found);
         }
         return methods;
+    }
+
+    /** Introspects the state types now, before any reload's pause needs their (de)serializers. */
+    private static void prepareCodec(StateCodec codec, ModuleSpec spec, Map<LifecyclePhase, Method> methods,
+                                     List<Field> fields) {
+        List<java.lang.reflect.Type> types = new ArrayList<>();
+        fields.forEach(f -> types.add(f.getGenericType()));
+        Method load = methods.get(LifecyclePhase.LOAD);
+        int state = load == null ? -1 : spec.lifecycle().get(LifecyclePhase.LOAD).stateParameter();
+        List<java.lang.reflect.Type> reads = new ArrayList<>(types);
+        if (state >= 0) {
+            reads.add(load.getGenericParameterTypes()[state]);
+        }
+        List<java.lang.reflect.Type> writes = new ArrayList<>(types);
+        Method unload = methods.get(LifecyclePhase.UNLOAD);
+        if (unload != null && unload.getReturnType() != void.class) {
+            writes.add(unload.getGenericReturnType());
+        }
+        codec.prepare(reads, writes);
     }
 
     private static List<Field> stateFields(ModuleSpec spec, Class<?> type) throws NoSuchFieldException {

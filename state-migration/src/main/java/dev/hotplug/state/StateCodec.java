@@ -141,6 +141,23 @@ public final class StateCodec {
     }
 
     /**
+     * Builds and caches the deserializers of {@code reads} and the serializers of {@code writes}, so the first
+     * {@link #decode} and {@link #encode} of this generation — inside a reload's pause — find them ready.
+     * Introspects the classes without initializing them (no module code runs); blocks while it does. A type Jackson
+     * cannot handle is not reported here: it fails, with its field path, when it is really decoded or encoded.
+     */
+    public void prepare(List<Type> reads, List<Type> writes) {
+        ObjectMapper current = mapper("prepare");
+        // readerFor/writerFor fetch the root (de)serializer eagerly into the mapper's caches (Jackson's default).
+        for (Type type : reads) {
+            current.readerFor(current.getTypeFactory().constructType(type));
+        }
+        for (Type type : writes) {
+            current.writerFor(current.getTypeFactory().constructType(type));
+        }
+    }
+
+    /**
      * Drops the mapper and its caches so the generation's classloader can be collected even while this codec
      * is still referenced; later calls throw {@link StateException}. Idempotent.
      */

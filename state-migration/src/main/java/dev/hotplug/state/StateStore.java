@@ -224,7 +224,8 @@ public final class StateStore {
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
-            channel.force(true);
+            // fdatasync: the data and the size needed to read it back; the rename's durability is the folder sync's job.
+            channel.force(false);
         }
     }
 
