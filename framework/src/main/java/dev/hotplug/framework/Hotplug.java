@@ -1,7 +1,6 @@
 package dev.hotplug.framework;
 
 import dev.hotplug.api.LoadReason;
-import dev.hotplug.api.ModuleException;
 import dev.hotplug.isolation.LeakWatcher;
 import dev.hotplug.state.StateRecord;
 import dev.hotplug.state.StateStore;
@@ -11,14 +10,11 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
@@ -48,7 +44,7 @@ public final class Hotplug implements AutoCloseable {
     private final ModuleBeans beans = new ModuleBeans(this);
     private volatile boolean closed;
 
-    private Hotplug(FrameworkConfig config, ProcessCache cache, List<HotplugListener> listeners, long settleMillis,
+    Hotplug(FrameworkConfig config, ProcessCache cache, List<HotplugListener> listeners, long settleMillis,
                     long rescanMillis) {
         this.config = config;
         this.cache = cache;
@@ -65,8 +61,8 @@ public final class Hotplug implements AutoCloseable {
     }
 
     /** A builder with SPEC's defaults: modules in {@code ./modules}, state in {@code ./.hotplug/state}. */
-    public static Builder builder() {
-        return new Builder();
+    public static HotplugBuilder builder() {
+        return new HotplugBuilder();
     }
 
     /**
@@ -332,129 +328,5 @@ public final class Hotplug implements AutoCloseable {
                 spec == null ? List.of() : spec.exports().stream().map(PackageExport::toString).toList(),
                 spec == null ? List.of() : spec.imports().stream().map(PackageImport::toString).toList(),
                 services.servicesOf(record.name()), natives, record.lastError(), record.reloads());
-    }
-
-    /** Builds a {@link Hotplug}; not thread-safe. */
-    public static final class Builder {
-        private Path modulesFolder = Path.of("modules");
-        private Path stateFolder = Path.of(".hotplug", "state");
-        private Path cacheFolder;
-        private ClassLoader hostLoader = Hotplug.class.getClassLoader();
-        private final Set<String> shared = new LinkedHashSet<>(GenerationStager.defaultSharedPackages());
-        private Duration lifecycleTimeout = Duration.ofSeconds(30);
-        private Duration serviceWait = Duration.ofSeconds(10);
-        private Duration drainTimeout = Duration.ofSeconds(5);
-        private Duration threadJoin = Duration.ofSeconds(2);
-        private final List<HotplugListener> listeners = new ArrayList<>();
-        private boolean watch;
-        private Duration rescanInterval = Duration.ofSeconds(2);
-        private Duration settleWindow = Duration.ofMillis(50);
-
-        private Builder() {
-        }
-
-        /** The watched folder module jars are deployed from. */
-        public Builder modulesFolder(Path folder) {
-            this.modulesFolder = folder;
-            return this;
-        }
-
-        /** Where state files, last-good jars and module data live. */
-        public Builder stateFolder(Path folder) {
-            this.stateFolder = folder;
-            return this;
-        }
-
-        /** Where per-process caches (jar copies, generation folders) live; defaults to {@code <state>/cache}. Caches of processes that are gone are swept at build. */
-        public Builder cacheFolder(Path folder) {
-            this.cacheFolder = folder;
-            return this;
-        }
-
-        /** Shares host packages with every module: exact names, or {@code prefix.*}. */
-        public Builder share(ClassLoader host, String... packages) {
-            this.hostLoader = host;
-            shared.addAll(List.of(packages));
-            return this;
-        }
-
-        /** Default time limit of a lifecycle method (30 s unless set). */
-        public Builder lifecycleTimeout(Duration limit) {
-            this.lifecycleTimeout = limit;
-            return this;
-        }
-
-        /** How long a service call waits for a provider, or for a reload to finish (10 s unless set). */
-        public Builder serviceWait(Duration wait) {
-            this.serviceWait = wait;
-            return this;
-        }
-
-        /** How long a reload waits for calls in flight before it is abandoned (5 s unless set). */
-        public Builder drainTimeout(Duration wait) {
-            this.drainTimeout = wait;
-            return this;
-        }
-
-        /** How long an unload waits for the generation's threads to end (2 s unless set). */
-        public Builder threadJoin(Duration wait) {
-            this.threadJoin = wait;
-            return this;
-        }
-
-        /**
-         * Whether {@link Hotplug#start()} keeps watching the modules folder, deploying, reloading and undeploying jars
-         * as they are dropped, replaced and deleted (off unless set; {@code ./hotplug run} turns it on).
-         */
-        public Builder watch(boolean enabled) {
-            this.watch = enabled;
-            return this;
-        }
-
-        /** How often the watcher lists the whole folder, for events lost or not delivered (2 s unless set). */
-        public Builder rescanInterval(Duration interval) {
-            this.rescanInterval = interval;
-            return this;
-        }
-
-        /** How long a written jar's size and modification time must hold still before it is acted on (50 ms unless set). */
-        public Builder settleWindow(Duration window) {
-            this.settleWindow = window;
-            return this;
-        }
-
-        /** Adds a listener for module events. */
-        public Builder listener(HotplugListener listener) {
-            listeners.add(listener);
-            return this;
-        }
-
-        /**
-         * Creates the folders and the framework; nothing is deployed until {@link Hotplug#start()}.
-         *
-         * @throws HotplugException when a folder cannot be created or a setting is invalid
-         */
-        public Hotplug build() {
-            try {
-                Path modules = Files.createDirectories(modulesFolder).toAbsolutePath();
-                Path state = Files.createDirectories(stateFolder).toAbsolutePath();
-                ProcessCache cache = ProcessCache.create(cacheFolder != null ? cacheFolder.toAbsolutePath()
-                        : state.resolve("cache"));
-                FrameworkConfig config = new FrameworkConfig(modules, state, cache.folder(), hostLoader, Set.copyOf(shared),
-                        positive(lifecycleTimeout, "lifecycle timeout"), positive(serviceWait, "service wait"),
-                        positive(drainTimeout, "drain timeout"), positive(threadJoin, "thread join"));
-                return new Hotplug(config, cache, listeners, Math.max(0, settleWindow.toMillis()),
-                        watch ? positive(rescanInterval, "rescan interval") : 0);
-            } catch (IOException e) {
-                throw new HotplugException("Cannot create Hotplug folders: " + e, null, null, null, e);
-            }
-        }
-
-        private static long positive(Duration value, String what) {
-            if (value.isNegative() || value.isZero()) {
-                throw new ModuleException(null, "Cannot build Hotplug: " + what + " must be positive, got " + value, null);
-            }
-            return value.toMillis();
-        }
     }
 }

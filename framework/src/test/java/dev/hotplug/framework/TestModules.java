@@ -29,7 +29,7 @@ final class TestModules {
     }
 
     /** A framework builder over {@code dir}'s modules and state folders, sharing the fixture package, short limits. */
-    static Hotplug.Builder hotplug(Path dir) {
+    static HotplugBuilder hotplug(Path dir) {
         return Hotplug.builder().modulesFolder(dir.resolve("modules")).stateFolder(dir.resolve("state"))
                 .share(Journal.class.getClassLoader(), "dev.hotplug.framework.fixture")
                 .lifecycleTimeout(Duration.ofSeconds(5)).serviceWait(Duration.ofSeconds(2))
