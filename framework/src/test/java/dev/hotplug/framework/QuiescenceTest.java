@@ -1,0 +1,90 @@
+package dev.hotplug.framework;
+
+import dev.hotplug.framework.fixture.Blocker;
+import dev.hotplug.framework.fixture.Counter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static dev.hotplug.framework.ReloadRollbackTest.last;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue #6: calls in flight drain before a reload unloads the old version; when they do not drain in time the reload
+ * is abandoned and the old version keeps serving, untouched.
+ */
+class QuiescenceTest {
+
+    private static final String SLOW = """
+            package com.acme.slow;
+
+            import dev.hotplug.api.*;
+            import dev.hotplug.framework.fixture.Blocker;
+            import dev.hotplug.framework.fixture.Counter;
+
+            @HotplugModule
+            public class Slow implements Counter {
+                private String version;
+                private long count;
+
+                @Load
+                void load(ModuleContext context) {
+                    version = context.version();
+                    context.register(Counter.class, this);
+                }
+
+                public long increment() {
+                    try {
+                        Blocker.hold();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return ++count;
+                }
+
+                public String version() {
+                    return version;
+                }
+            }
+            """;
+
+    @TempDir
+    Path dir;
+
+    private Path slow(String version) {
+        return TestModules.write(TestModules.module("slow", version, "com.acme.slow.Slow", SLOW),
+                "slow-" + version + ".jar", "slow|" + SLOW + "|" + version, dir.resolve("in"));
+    }
+
+    @Test
+    void aCallThatDoesNotDrainAbandonsTheReloadAndTheOldVersionServesOn() throws Exception {
+        Blocker.arm();
+        try (Hotplug hotplug = TestModules.hotplug(dir).drainTimeout(Duration.ofMillis(300)).build()) {
+            hotplug.start();
+            hotplug.deploy(slow("1.0.0"));
+            Counter counter = hotplug.service(Counter.class);
+            CompletableFuture<Long> inFlight = CompletableFuture.supplyAsync(counter::increment);
+            assertTrue(Blocker.awaitEntered(10), "the call is in flight");
+
+            hotplug.deploy(slow("2.0.0"));
+
+            HistoryEntry refused = last(hotplug.history("slow"));
+            assertEquals(Outcome.REFUSED, refused.outcome());
+            assertTrue(refused.cause().contains("did not drain within 300 ms"), refused.cause());
+            assertEquals("1.0.0", counter.version(), "the old version serves on");
+            Blocker.release();
+            assertEquals(1L, inFlight.get(10, TimeUnit.SECONDS), "the call in flight finished on the old version");
+
+            Blocker.arm();
+            Blocker.release();
+            hotplug.deploy(slow("2.0.0"));
+            assertEquals(Outcome.SWAPPED, last(hotplug.history("slow")).outcome());
+            assertEquals("2.0.0", counter.version());
+        }
+    }
+}
