@@ -330,6 +330,10 @@ final class ReloadTransaction {
                     from, to, serving == null ? 0 : serving.number, cause, outcome));
         }
         Step head = steps.get(0);
+        if (outcome != Outcome.SWAPPED && !head.target.jar().equals(head.record.previousCopy())) {
+            // The version that did not swap is never loaded again: its versioned copy goes (SPEC step 5).
+            deleteCopy(head.target.jar(), head.record);
+        }
         switch (outcome) {
             case SWAPPED -> LOG.info("Reloaded {} {} -> {} (generation {}{}) in {} ms", head.record.name(), head.old.version(),
                     head.target.version(), head.fresh.number, steps.size() > 1 ? ", with " + (steps.size() - 1) + " dependent(s)" : "",

@@ -1,0 +1,185 @@
+package dev.hotplug.benchmarks;
+
+import dev.hotplug.benchmarks.fixture.Tally;
+import dev.hotplug.nativelib.NativePlatform;
+import dev.hotplug.testkit.ModuleJarBuilder;
+import dev.hotplug.testkit.NativeLibraryBuilder;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+/**
+ * The soak's module jars: one module class compiled once and one JNI library built once by gcc, then relabelled per
+ * version (manifest version, and the answer string patched into the library's read-only data), so a thousand versions
+ * cost one javac and one gcc run. A broken version's library answers {@code broken-<version>} and its {@code @Load}
+ * throws after starting its thread. Not thread-safe.
+ */
+final class SoakModules {
+
+    /** The module's name. */
+    static final String NAME = "soak";
+    /** The JNI library's name, as {@code System.loadLibrary} takes it. */
+    static final String LIBRARY = "hotplugsoak";
+    /** What a broken version's native answer starts with. */
+    static final String BROKEN = "broken-";
+
+    private static final String CLASS = "soak.SoakModule";
+    private static final String MARKER = "HOTPLUG-SOAK-ANSWER-PLACEHOLDER-0123456789abcdef";
+
+    private static final String MODULE = """
+            package soak;
+
+            import dev.hotplug.api.*;
+            import dev.hotplug.benchmarks.fixture.Tally;
+            import java.util.concurrent.atomic.AtomicLong;
+
+            @HotplugModule
+            public class SoakModule implements Tally {
+                static native String answer();
+
+                private final AtomicLong calls = new AtomicLong();
+                private volatile long loads;
+                private volatile String version;
+
+                @Load
+                void load(ModuleContext context, Saved saved, LoadReason reason) {
+                    System.loadLibrary("%s");
+                    String answer = answer();
+                    // Started before a broken version throws: the framework must stop it on the rollback path too.
+                    context.threadFactory().newThread(SoakModule::idle).start();
+                    if (answer.startsWith("%s")) {
+                        throw new IllegalStateException("version " + context.version() + " is broken on purpose");
+                    }
+                    if (!answer.equals(context.version())) {
+                        throw new IllegalStateException("version " + context.version() + " loaded the library of " + answer);
+                    }
+                    if (saved != null) {
+                        calls.set(saved.calls());
+                        loads = saved.loads();
+                    }
+                    loads++;
+                    version = context.version();
+                    context.register(Tally.class, this);
+                }
+
+                @Unload
+                Saved unload() {
+                    return new Saved(calls.get(), loads);
+                }
+
+                private static void idle() {
+                    try {
+                        while (true) {
+                            Thread.sleep(1000);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+
+                @Override
+                public String tick() {
+                    calls.incrementAndGet();
+                    return version + "=" + answer();
+                }
+
+                @Override
+                public long count() {
+                    return calls.get();
+                }
+
+                @Override
+                public long loads() {
+                    return loads;
+                }
+
+                @Override
+                public String version() {
+                    return version;
+                }
+            }
+            """.formatted(LIBRARY, BROKEN);
+
+    private static final String SAVED = """
+            package soak;
+
+            public record Saved(long calls, long loads) {
+            }
+            """;
+
+    private final byte[] moduleTemplate;
+    private final byte[] libraryTemplate;
+    private final int markerAt;
+
+    SoakModules() {
+        moduleTemplate = ModuleJarBuilder.module(NAME, "0.0.0").compileClassPath(Fixtures.location(Tally.class))
+                .source(CLASS, MODULE).source("soak.Saved", SAVED).toBytes();
+        libraryTemplate = NativeLibraryBuilder.library(LIBRARY)
+                .source("static const char ANSWER[] = \"" + MARKER + "\";\n"
+                        + NativeLibraryBuilder.jniStaticMethod(CLASS, "answer", "jstring",
+                        "return (*env)->NewStringUTF(env, ANSWER);"))
+                .toBytes();
+        byte[] marker = MARKER.getBytes(StandardCharsets.US_ASCII);
+        markerAt = indexOf(libraryTemplate, marker, 0);
+        if (markerAt < 0 || indexOf(libraryTemplate, marker, markerAt + 1) >= 0) {
+            throw new IllegalStateException("Cannot build the soak library: its answer placeholder is found "
+                    + (markerAt < 0 ? "nowhere" : "twice"));
+        }
+    }
+
+    /** The module jar of {@code version}, whose {@code @Load} throws when {@code broken}. */
+    byte[] jar(String version, boolean broken) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(moduleTemplate), false)) {
+            Manifest manifest = new Manifest(in.getManifest());
+            manifest.getMainAttributes().putValue("Hotplug-Version", version);
+            try (JarOutputStream jar = new JarOutputStream(out, manifest)) {
+                for (JarEntry entry; (entry = in.getNextJarEntry()) != null; ) {
+                    jar.putNextEntry(new JarEntry(entry.getName()));
+                    in.transferTo(jar);
+                    jar.closeEntry();
+                }
+                jar.putNextEntry(new JarEntry("native/" + NativePlatform.current().folderName() + "/"
+                        + System.mapLibraryName(LIBRARY)));
+                jar.write(library(broken ? BROKEN + version : version));
+                jar.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot build soak module " + version + ": " + e.getMessage(), e);
+        }
+        return out.toByteArray();
+    }
+
+    private byte[] library(String answer) {
+        byte[] text = answer.getBytes(StandardCharsets.US_ASCII);
+        if (text.length >= MARKER.length()) {
+            throw new IllegalArgumentException("Cannot build the soak library: answer longer than "
+                    + (MARKER.length() - 1) + " characters: " + answer);
+        }
+        byte[] patched = libraryTemplate.clone();
+        Arrays.fill(patched, markerAt, markerAt + MARKER.length(), (byte) 0);
+        System.arraycopy(text, 0, patched, markerAt, text.length);
+        return patched;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle, int from) {
+        outer:
+        for (int i = from; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
