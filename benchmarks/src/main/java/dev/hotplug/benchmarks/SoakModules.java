@@ -9,8 +9,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
 import java.util.jar.JarOutputStream;
@@ -117,7 +115,6 @@ final class SoakModules {
 
     private final byte[] moduleTemplate;
     private final byte[] libraryTemplate;
-    private final int markerAt;
 
     SoakModules() {
         moduleTemplate = ModuleJarBuilder.module(NAME, "0.0.0").compileClassPath(Fixtures.location(Tally.class))
@@ -127,12 +124,6 @@ final class SoakModules {
                         + NativeLibraryBuilder.jniStaticMethod(CLASS, "answer", "jstring",
                         "return (*env)->NewStringUTF(env, ANSWER);"))
                 .toBytes();
-        byte[] marker = MARKER.getBytes(StandardCharsets.US_ASCII);
-        markerAt = indexOf(libraryTemplate, marker, 0);
-        if (markerAt < 0 || indexOf(libraryTemplate, marker, markerAt + 1) >= 0) {
-            throw new IllegalStateException("Cannot build the soak library: its answer placeholder is found "
-                    + (markerAt < 0 ? "nowhere" : "twice"));
-        }
     }
 
     /** The module jar of {@code version}, whose {@code @Load} throws when {@code broken}. */
@@ -159,27 +150,6 @@ final class SoakModules {
     }
 
     private byte[] library(String answer) {
-        byte[] text = answer.getBytes(StandardCharsets.US_ASCII);
-        if (text.length >= MARKER.length()) {
-            throw new IllegalArgumentException("Cannot build the soak library: answer longer than "
-                    + (MARKER.length() - 1) + " characters: " + answer);
-        }
-        byte[] patched = libraryTemplate.clone();
-        Arrays.fill(patched, markerAt, markerAt + MARKER.length(), (byte) 0);
-        System.arraycopy(text, 0, patched, markerAt, text.length);
-        return patched;
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle, int from) {
-        outer:
-        for (int i = from; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
+        return NativeLibraryBuilder.withString(libraryTemplate, MARKER, answer);
     }
 }

@@ -7,11 +7,9 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.jar.JarEntry;
@@ -83,7 +81,7 @@ final class NativeModules {
                         + NativeLibraryBuilder.jniStaticMethod(CLASS, "answer", "jstring",
                         "return (*env)->NewStringUTF(env, ANSWER);"))
                 .toBytes());
-        return withAnswer(template, answer);
+        return NativeLibraryBuilder.withString(template, MARKER, answer);
     }
 
     /** {@code library} with its ELF header's machine patched to aarch64 (183): a library for another platform. */
@@ -155,34 +153,5 @@ final class NativeModules {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static byte[] withAnswer(byte[] template, String answer) {
-        byte[] marker = MARKER.getBytes(StandardCharsets.US_ASCII);
-        byte[] text = answer.getBytes(StandardCharsets.US_ASCII);
-        if (text.length > marker.length) {
-            throw new IllegalArgumentException("answer longer than " + marker.length + " characters: " + answer);
-        }
-        int at = indexOf(template, marker, 0);
-        if (at < 0 || indexOf(template, marker, at + 1) >= 0) {
-            throw new IllegalStateException("the library holds the answer placeholder " + (at < 0 ? "nowhere" : "twice"));
-        }
-        byte[] patched = template.clone();
-        Arrays.fill(patched, at, at + marker.length, (byte) 0);
-        System.arraycopy(text, 0, patched, at, text.length);
-        return patched;
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle, int from) {
-        outer:
-        for (int i = from; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

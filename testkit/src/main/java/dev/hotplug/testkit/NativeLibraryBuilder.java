@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -132,6 +133,45 @@ public final class NativeLibraryBuilder {
                 failure.addSuppressed(e);
             }
         }
+    }
+
+    /**
+     * Returns a copy of {@code library} with the NUL-padded ASCII string {@code placeholder} (which must occur exactly
+     * once, e.g. from {@code static const char ANSWER[] = "PLACEHOLDER...";}) replaced by {@code value}: one gcc run
+     * gives any number of libraries that differ in one string, as versions of a test module need.
+     *
+     * @throws IllegalArgumentException when {@code value} is not shorter than the placeholder, or the placeholder is
+     *                                  missing or occurs twice
+     */
+    public static byte[] withString(byte[] library, String placeholder, String value) {
+        byte[] marker = placeholder.getBytes(StandardCharsets.US_ASCII);
+        byte[] text = value.getBytes(StandardCharsets.US_ASCII);
+        if (text.length >= marker.length) {
+            throw new IllegalArgumentException("Cannot patch library: \"" + value + "\" is not shorter than the "
+                    + marker.length + "-character placeholder");
+        }
+        int at = indexOf(library, marker, 0);
+        if (at < 0 || indexOf(library, marker, at + 1) >= 0) {
+            throw new IllegalArgumentException("Cannot patch library: the placeholder occurs "
+                    + (at < 0 ? "nowhere" : "more than once"));
+        }
+        byte[] patched = library.clone();
+        Arrays.fill(patched, at, at + marker.length, (byte) 0);
+        System.arraycopy(text, 0, patched, at, text.length);
+        return patched;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle, int from) {
+        outer:
+        for (int i = from; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /**
