@@ -7,9 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.jar.JarEntry;
@@ -144,14 +142,6 @@ final class NativeModules {
 
     /** Writes {@code bytes} to {@code dir/fileName} by an atomic rename, as a finished copy arrives. */
     static Path write(Path dir, String fileName, byte[] bytes) {
-        try {
-            Files.createDirectories(dir);
-            Path temp = Files.createTempFile(dir, ".writing-", ".tmp");
-            Files.write(temp, bytes);
-            return Files.move(temp, dir.resolve(fileName), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestModules.writeAtomically(dir, fileName, bytes);
     }
 }

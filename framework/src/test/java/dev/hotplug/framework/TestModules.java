@@ -58,7 +58,11 @@ final class TestModules {
 
     /** Writes {@code jar} into {@code dir} atomically, compiling it only the first time this content is asked for. */
     static Path write(ModuleJarBuilder jar, String fileName, String cacheKey, Path dir) {
-        byte[] bytes = COMPILED.computeIfAbsent(cacheKey, k -> jar.toBytes());
+        return writeAtomically(dir, fileName, COMPILED.computeIfAbsent(cacheKey, k -> jar.toBytes()));
+    }
+
+    /** Writes {@code bytes} to {@code dir/fileName} by an atomic rename, as a finished copy arrives. */
+    static Path writeAtomically(Path dir, String fileName, byte[] bytes) {
         try {
             Files.createDirectories(dir);
             Path temp = Files.createTempFile(dir, ".building-", ".tmp");
