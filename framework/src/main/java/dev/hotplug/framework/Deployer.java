@@ -35,9 +35,11 @@ final class Deployer {
     private final ReloadTransaction transaction;
     private final StateStore store;
     private final EventDispatcher events;
+    private final LastGoodKeeper lastGood;
 
     Deployer(FrameworkConfig config, ServiceRegistry services, Map<String, ModuleRecord> records, GenerationStager stager,
-             GenerationLifecycle lifecycle, ReloadTransaction transaction, StateStore store, EventDispatcher events) {
+             GenerationLifecycle lifecycle, ReloadTransaction transaction, StateStore store, EventDispatcher events,
+             LastGoodKeeper lastGood) {
         this.config = config;
         this.services = services;
         this.records = records;
@@ -46,6 +48,7 @@ final class Deployer {
         this.transaction = transaction;
         this.store = store;
         this.events = events;
+        this.lastGood = lastGood;
     }
 
     /** Starts every module jar in {@code jars}: bad ones reported one line each, the rest in dependency order. */
@@ -194,11 +197,7 @@ final class Deployer {
         record.lastError(null);
         record.moveTo(LifecycleState.ACTIVE);
         finishStart(record, gen.spec, gen, started, null, false);
-        try {
-            store.keepLastGood(record.name(), gen.spec.jar());
-        } catch (StateException e) {
-            LOG.warn("Module {}: {}", record.name(), e.getMessage());
-        }
+        lastGood.keep(record.name(), gen.spec.jar());
         LOG.info("Deployed {} {} (generation {}, {})", record.name(), gen.version(), gen.number, reason);
         return null;
     }

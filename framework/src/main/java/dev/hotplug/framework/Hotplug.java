@@ -37,6 +37,7 @@ public final class Hotplug implements AutoCloseable {
     private final LifecycleInvoker invoker = new LifecycleInvoker();
     private final LeakWatcher leaks = new LeakWatcher();
     private final StateStore store;
+    private final LastGoodKeeper lastGood;
     private final GenerationStager stager;
     private final ReloadTransaction transaction;
     private final Deployer deployer;
@@ -54,10 +55,13 @@ public final class Hotplug implements AutoCloseable {
         listeners.forEach(events::add);
         events.add(beans);
         this.store = new StateStore(config.stateFolder(), line -> LOG.error("{}", line));
+        this.lastGood = new LastGoodKeeper(store);
         this.stager = new GenerationStager(config, services);
         GenerationLifecycle lifecycle = new GenerationLifecycle(config, invoker, services, leaks);
-        this.transaction = new ReloadTransaction(config, services, stager, lifecycle, store, events, records.values());
-        this.deployer = new Deployer(config, services, records, stager, lifecycle, transaction, store, events);
+        this.transaction = new ReloadTransaction(config, services, stager, lifecycle, store, events, records.values(),
+                lastGood);
+        this.deployer = new Deployer(config, services, records, stager, lifecycle, transaction, store, events,
+                lastGood);
     }
 
     /** A builder with SPEC's defaults: modules in {@code ./modules}, state in {@code ./.hotplug/state}. */
@@ -277,6 +281,7 @@ public final class Hotplug implements AutoCloseable {
         leaks.check(3);
         invoker.close();
         events.close();
+        lastGood.close();
         beans.close();
         try {
             cache.close();

@@ -54,17 +54,19 @@ final class ReloadTransaction {
     private final GenerationLifecycle lifecycle;
     private final StateStore store;
     private final EventDispatcher events;
+    private final LastGoodKeeper lastGood;
     private final Collection<ModuleRecord> records;
 
     ReloadTransaction(FrameworkConfig config, ServiceRegistry services, GenerationStager stager,
                       GenerationLifecycle lifecycle, StateStore store,
-                      EventDispatcher events, Collection<ModuleRecord> records) {
+                      EventDispatcher events, Collection<ModuleRecord> records, LastGoodKeeper lastGood) {
         this.config = config;
         this.services = services;
         this.stager = stager;
         this.lifecycle = lifecycle;
         this.store = store;
         this.events = events;
+        this.lastGood = lastGood;
         this.records = records;
     }
 
@@ -289,11 +291,7 @@ final class ReloadTransaction {
     }
 
     private void keepLastGood(ModuleRecord record, ModuleSpec spec) {
-        try {
-            store.keepLastGood(record.name(), spec.jar());
-        } catch (StateException e) {
-            LOG.warn("Module {}: {}", record.name(), e.getMessage());
-        }
+        lastGood.keep(record.name(), spec.jar());
     }
 
     private void deleteCopy(Path copy, ModuleRecord record) {
