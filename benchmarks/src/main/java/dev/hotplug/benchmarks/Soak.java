@@ -265,17 +265,7 @@ public final class Soak {
 
         void stop() {
             stop = true;
-            for (Thread thread : threads) {
-                try {
-                    thread.join(30_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("Cannot join " + thread.getName() + ": interrupted", e);
-                }
-                if (thread.isAlive()) {
-                    throw new IllegalStateException("Cannot join " + thread.getName() + ": still calling after 30 s");
-                }
-            }
+            threads.forEach(SwapPause::join);
         }
 
         long calls() {

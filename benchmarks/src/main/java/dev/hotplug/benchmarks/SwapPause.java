@@ -99,7 +99,8 @@ final class SwapPause {
         return new Result(reloads, threads, all.count(), failed, all, slow, reloadMillis, firstFailure.get());
     }
 
-    private static void join(Thread thread) {
+    /** Joins a calling thread (up to 30 s); throws when it is still running. */
+    static void join(Thread thread) {
         try {
             thread.join(30_000);
         } catch (InterruptedException e) {

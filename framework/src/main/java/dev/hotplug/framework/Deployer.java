@@ -7,8 +7,6 @@ import dev.hotplug.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,7 +68,7 @@ final class Deployer {
         DependencyResolver.Resolution resolution = DependencyResolver.resolve(specs, running, config::hostProvides);
         resolution.superseded().forEach((jar, line) -> {
             LOG.warn("Ignored {}: {}", jar.getFileName(), line);
-            deleteCopy(jar);
+            GenerationStager.discardCopy(jar);
         });
         resolution.refused().forEach((name, line) -> LOG.error("Refused module {}: {}", name, line));
         for (ModuleSpec spec : specs) {
@@ -78,9 +76,9 @@ final class Deployer {
                 ModuleRecord record = records.computeIfAbsent(spec.name(), ModuleRecord::new);
                 record.spec(spec);
                 record.source(sourceOf(jars, spec));
-                String reason = resolution.refused().get(spec.name());
-                // A cycle does not resolve by waiting for a provider; a missing import may.
-                fail(record, reason, !reason.contains("dependency cycle"));
+                // Waiting: retryWaiting starts it once ModuleWiring finds every import an exporter (never, for a cycle
+                // whose members all wait).
+                fail(record, resolution.refused().get(spec.name()), true);
             }
         }
         for (ModuleSpec spec : resolution.order()) {
@@ -125,7 +123,7 @@ final class Deployer {
         if (active != null) {
             if (active.spec.sha256().equals(spec.sha256())) {
                 LOG.info("Unchanged {}: {} {} serves this content already", source.getFileName(), spec.name(), spec.version());
-                deleteCopy(spec.jar());
+                GenerationStager.discardCopy(spec.jar());
                 return spec.name();
             }
             record.source(source);
@@ -167,13 +165,13 @@ final class Deployer {
                     ModuleGeneration back = stager.stage(record, good, ModuleWiring.wire(good, Map.of(), records.values(),
                             config::hostProvides));
                     if (tryLoad(back, saved, started) == null) {
-                        deleteCopy(spec.jar());
+                        GenerationStager.discardCopy(spec.jar());
                         record.lastError("Cannot start module " + record.name() + " " + spec.version() + ": " + cause
                                 + "; running " + good.version() + ", the last version that ran");
                         return;
                     }
                 } else {
-                    deleteCopy(good.jar());
+                    GenerationStager.discardCopy(good.jar());
                 }
             } catch (HotplugException e) {
                 LOG.error("Module {}: the last version that ran cannot start either: {}", record.name(), e.getMessage());
@@ -235,19 +233,10 @@ final class Deployer {
     /** Starts again every module that waits for a provider and whose imports now all have an exporter. */
     void retryWaiting() {
         for (ModuleRecord record : List.copyOf(records.values())) {
-            if (record.waiting() && record.active() == null && record.spec() != null && resolvable(record.spec())) {
+            if (record.waiting() && record.active() == null && record.spec() != null
+                    && ModuleWiring.resolvable(record.spec(), records.values(), config::hostProvides)) {
                 start(record, record.spec(), record.source());
             }
-        }
-    }
-
-    private boolean resolvable(ModuleSpec spec) {
-        try {
-            ModuleWiring.wire(spec, Map.of(), records.values(), config::hostProvides);
-            return true;
-        } catch (HotplugException stillMissing) {
-            // Still no exporter: it keeps waiting, and its lastError already says for what.
-            return false;
         }
     }
 
@@ -304,9 +293,9 @@ final class Deployer {
                     config.drainTimeoutMillis());
         }
         try {
-            var tree = lifecycle.unload(gen);
-            if (tree != null) {
-                store.write(StateRecord.of(record.name(), gen.version(), gen.migrator.currentVersion(), tree));
+            StateRecord state = lifecycle.unload(gen);
+            if (state != null) {
+                store.write(state);
             }
             events.publish(new HotplugEvent(record.name(), Phase.UNLOAD, gen.version(), null, gen.number, null, null));
         } catch (LifecycleInvoker.Failure e) {
@@ -326,13 +315,5 @@ final class Deployer {
         record.swap(null);
         lifecycle.release(gen);
         services.resume(quiesced);
-    }
-
-    private static void deleteCopy(Path copy) {
-        try {
-            GenerationStager.deleteCopy(copy);
-        } catch (IOException e) {
-            LOG.warn("Cannot delete copy {}: {}", copy.getFileName(), e.toString());
-        }
     }
 }

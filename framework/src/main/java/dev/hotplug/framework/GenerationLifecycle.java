@@ -80,12 +80,12 @@ final class GenerationLifecycle {
     }
 
     /**
-     * Runs {@code @Unload} and turns what it returns (or the {@code @State} fields) into a state tree; {@code null}
-     * when the generation carries no state. Then stops the generation's threads.
+     * Runs {@code @Unload} and turns what it returns (or the {@code @State} fields) into the state record to write, at
+     * the generation's schema version; {@code null} when the generation carries no state. Then stops its threads.
      *
      * @throws LifecycleInvoker.Failure when {@code @Unload} throws or runs past its limit, or the state cannot be encoded
      */
-    JsonNode unload(ModuleGeneration gen) throws LifecycleInvoker.Failure {
+    StateRecord unload(ModuleGeneration gen) throws LifecycleInvoker.Failure {
         Method unload = gen.methods.get(LifecyclePhase.UNLOAD);
         LifecycleMethod shape = gen.spec.lifecycle().get(LifecyclePhase.UNLOAD);
         JsonNode tree = invoker.run("@Unload of " + gen.label(), gen.loader, config.limitFor(shape), () -> {
@@ -96,7 +96,8 @@ final class GenerationLifecycle {
             return gen.stateFields.isEmpty() ? null : gen.codec.encodeFields(gen.instance, gen.stateFields);
         });
         stopThreads(gen);
-        return gen.carriesState() ? tree : null;
+        return gen.carriesState() && tree != null
+                ? StateRecord.of(gen.name(), gen.version(), gen.migrator.currentVersion(), tree) : null;
     }
 
     /** Runs {@code @Shutdown}: the module leaves the process. */

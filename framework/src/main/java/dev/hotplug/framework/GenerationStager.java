@@ -7,6 +7,8 @@ import dev.hotplug.nativelib.NativeNamespace;
 import dev.hotplug.state.StateCodec;
 import dev.hotplug.state.StateMigrator;
 import org.objectweb.asm.Type;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -29,6 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * before a reload quiesces the running version. Thread-safe.
  */
 final class GenerationStager {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GenerationStager.class);
 
     private final FrameworkConfig config;
     private final ServiceRegistry services;
@@ -202,6 +206,15 @@ final class GenerationStager {
     static void deleteCopy(Path copy) throws IOException {
         Files.deleteIfExists(copy);
         Files.deleteIfExists(copy.getParent());
+    }
+
+    /** Deletes a versioned copy no generation will load again; a failure is logged, the copy then goes with the cache. */
+    static void discardCopy(Path copy) {
+        try {
+            deleteCopy(copy);
+        } catch (IOException e) {
+            LOG.warn("Cannot delete copy {}: {}", copy, e.toString());
+        }
     }
 
     /** Packages the framework shares with every module besides the API: Jackson's, for {@code @Migrate}. */

@@ -29,6 +29,24 @@ final class ModuleWiring {
      */
     static Map<String, ModuleGeneration> wire(ModuleSpec spec, Map<String, ModuleGeneration> preferred,
                                               Collection<ModuleRecord> records, Predicate<String> hostProvides) {
+        List<String> missing = new ArrayList<>();
+        Map<String, ModuleGeneration> wiring = link(spec, preferred, records, hostProvides, missing);
+        if (!missing.isEmpty()) {
+            throw new HotplugException(missing.get(0), spec.name(), spec.version().toString(), spec.jar());
+        }
+        return wiring;
+    }
+
+    /** Whether every non-optional import of {@code spec} has a serving exporter now. */
+    static boolean resolvable(ModuleSpec spec, Collection<ModuleRecord> records, Predicate<String> hostProvides) {
+        List<String> missing = new ArrayList<>();
+        link(spec, Map.of(), records, hostProvides, missing);
+        return missing.isEmpty();
+    }
+
+    private static Map<String, ModuleGeneration> link(ModuleSpec spec, Map<String, ModuleGeneration> preferred,
+                                                      Collection<ModuleRecord> records, Predicate<String> hostProvides,
+                                                      List<String> missing) {
         List<ModuleGeneration> candidates = new ArrayList<>(preferred.values());
         for (ModuleRecord record : records) {
             ModuleGeneration active = record.active();
@@ -62,10 +80,9 @@ final class ModuleWiring {
             if (best != null) {
                 wiring.put(wanted.packageName(), best);
             } else if (!wanted.optional()) {
-                throw new HotplugException("Cannot resolve module " + spec.name() + " " + spec.version() + " ("
+                missing.add("Cannot resolve module " + spec.name() + " " + spec.version() + " ("
                         + spec.jar().getFileName() + "): Import-Package " + wanted + " is exported by no running module"
-                        + (outOfRange.isEmpty() ? "" : " (" + String.join(", ", outOfRange) + ")"),
-                        spec.name(), spec.version().toString(), spec.jar());
+                        + (outOfRange.isEmpty() ? "" : " (" + String.join(", ", outOfRange) + ")"));
             }
         }
         return wiring;

@@ -1,6 +1,5 @@
 package dev.hotplug.framework;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.hotplug.api.LoadReason;
 import dev.hotplug.state.StateException;
 import dev.hotplug.state.StateRecord;
@@ -8,7 +7,6 @@ import dev.hotplug.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -161,11 +159,10 @@ final class ReloadTransaction {
         for (int i = steps.size() - 1; i >= 0; i--) {
             Step step = steps.get(i);
             try {
-                JsonNode tree = lifecycle.unload(step.old);
+                step.state = lifecycle.unload(step.old);
                 step.unloaded = true;
                 PausePoints.reach(PausePoints.DURING_UNLOAD, step.record.name());
-                if (tree != null) {
-                    step.state = StateRecord.of(step.record.name(), step.old.version(), step.old.migrator.currentVersion(), tree);
+                if (step.state != null) {
                     store.write(step.state);
                 }
                 PausePoints.reach(PausePoints.AFTER_STATE_WRITE, step.record.name());
@@ -302,11 +299,7 @@ final class ReloadTransaction {
         if (active != null && active.spec.jar().equals(copy)) {
             return;
         }
-        try {
-            GenerationStager.deleteCopy(copy);
-        } catch (IOException e) {
-            LOG.warn("Module {}: cannot delete retired copy {}: {}", record.name(), copy.getFileName(), e.toString());
-        }
+        GenerationStager.discardCopy(copy);
     }
 
     private HistoryEntry finish(List<Step> steps, long started, Outcome outcome, String cause) {

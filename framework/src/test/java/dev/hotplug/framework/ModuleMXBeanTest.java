@@ -26,12 +26,8 @@ class ModuleMXBeanTest {
     }
 
     /** Waits for the event thread to register or unregister the bean. */
-    private static void awaitRegistered(MBeanServer server, ObjectName name, boolean registered) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (server.isRegistered(name) != registered && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertEquals(registered, server.isRegistered(name), name.toString());
+    private static void awaitRegistered(MBeanServer server, ObjectName name, boolean registered) {
+        Await.until(name + (registered ? " registered" : " unregistered"), () -> server.isRegistered(name) == registered);
     }
 
     @Test
