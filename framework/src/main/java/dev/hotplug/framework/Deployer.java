@@ -33,11 +33,11 @@ final class Deployer {
     private final ReloadTransaction transaction;
     private final StateStore store;
     private final EventDispatcher events;
-    private final LastGoodKeeper lastGood;
+    private final Housekeeper housekeeper;
 
     Deployer(FrameworkConfig config, ServiceRegistry services, Map<String, ModuleRecord> records, GenerationStager stager,
              GenerationLifecycle lifecycle, ReloadTransaction transaction, StateStore store, EventDispatcher events,
-             LastGoodKeeper lastGood) {
+             Housekeeper housekeeper) {
         this.config = config;
         this.services = services;
         this.records = records;
@@ -46,7 +46,7 @@ final class Deployer {
         this.transaction = transaction;
         this.store = store;
         this.events = events;
-        this.lastGood = lastGood;
+        this.housekeeper = housekeeper;
     }
 
     /** Starts every module jar in {@code jars}: bad ones reported one line each, the rest in dependency order. */
@@ -195,7 +195,7 @@ final class Deployer {
         record.lastError(null);
         record.moveTo(LifecycleState.ACTIVE);
         finishStart(record, gen.spec, gen, started, null, false);
-        lastGood.keep(record.name(), gen.spec.jar());
+        housekeeper.keepLastGood(record.name(), gen.spec.jar());
         LOG.info("Deployed {} {} (generation {}, {})", record.name(), gen.version(), gen.number, reason);
         return null;
     }

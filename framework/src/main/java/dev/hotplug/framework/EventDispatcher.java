@@ -34,16 +34,27 @@ final class EventDispatcher implements AutoCloseable {
 
     /** Queues {@code event} for every listener registered now; returns at once. */
     void publish(HotplugEvent event) {
-        if (listeners.isEmpty()) {
+        publishAll(List.of(event));
+    }
+
+    /**
+     * Queues {@code batch}, in order, for every listener registered now; returns at once. One hand-off to the
+     * listener thread for the whole batch: waking it costs more than a reload phase's bookkeeping.
+     */
+    void publishAll(List<HotplugEvent> batch) {
+        if (listeners.isEmpty() || batch.isEmpty()) {
             return;
         }
         List<HotplugListener> targets = List.copyOf(listeners);
+        List<HotplugEvent> events = List.copyOf(batch);
         thread.execute(() -> {
-            for (HotplugListener listener : targets) {
-                try {
-                    listener.onEvent(event);
-                } catch (RuntimeException e) {
-                    LOG.warn("Listener {} failed on {}: {}", listener, event, LifecycleInvoker.describe(e));
+            for (HotplugEvent event : events) {
+                for (HotplugListener listener : targets) {
+                    try {
+                        listener.onEvent(event);
+                    } catch (RuntimeException e) {
+                        LOG.warn("Listener {} failed on {}: {}", listener, event, LifecycleInvoker.describe(e));
+                    }
                 }
             }
         });

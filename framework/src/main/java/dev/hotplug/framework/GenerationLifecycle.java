@@ -29,12 +29,15 @@ final class GenerationLifecycle {
     private final LifecycleInvoker invoker;
     private final ServiceRegistry services;
     private final LeakWatcher leaks;
+    private final Housekeeper housekeeper;
 
-    GenerationLifecycle(FrameworkConfig config, LifecycleInvoker invoker, ServiceRegistry services, LeakWatcher leaks) {
+    GenerationLifecycle(FrameworkConfig config, LifecycleInvoker invoker, ServiceRegistry services, LeakWatcher leaks,
+                        Housekeeper housekeeper) {
         this.config = config;
         this.invoker = invoker;
         this.services = services;
         this.leaks = leaks;
+        this.housekeeper = housekeeper;
     }
 
     /**
@@ -46,15 +49,23 @@ final class GenerationLifecycle {
     void load(ModuleGeneration gen, StateRecord saved, LoadReason reason) throws LifecycleInvoker.Failure {
         long limit = config.lifecycleTimeoutMillis();
         Constructor<?> constructor = constructorOf(gen);
-        gen.instance = invoker.run("constructor of " + gen.lifecycleClass.getName() + " in " + gen.label(), gen.loader,
-                limit, constructor::newInstance);
-        if (!gen.record.startupDone()) {
+        String constructing = "constructor of " + gen.lifecycleClass.getName() + " in " + gen.label();
+        Method load = gen.methods.get(LifecyclePhase.LOAD);
+        LifecycleMethod shape = gen.spec.lifecycle().get(LifecyclePhase.LOAD);
+        String loading = "@Load of " + gen.label();
+        boolean startup = !gen.record.startupDone();
+        if (startup) {
+            gen.instance = invoker.run(constructing, gen.loader, limit, constructor::newInstance);
             call(gen, LifecyclePhase.STARTUP, "@Startup");
             gen.record.claimStartup();
         }
-        Method load = gen.methods.get(LifecyclePhase.LOAD);
-        LifecycleMethod shape = gen.spec.lifecycle().get(LifecyclePhase.LOAD);
-        invoker.run("@Load of " + gen.label(), gen.loader, config.limitFor(shape), () -> {
+        // On a reload the constructor and @Load go to the worker as one call, each step under its own limit: one
+        // thread hand-off fewer inside the pause.
+        invoker.runSteps(startup ? loading : constructing, gen.loader, startup ? config.limitFor(shape) : limit, steps -> {
+            if (!startup) {
+                gen.instance = constructor.newInstance();
+                steps.next(loading, config.limitFor(shape));
+            }
             JsonNode tree = saved == null ? null : gen.migrator.migrate(saved.state(), saved.stateVersion());
             boolean carried = tree != null && !tree.isNull();
             if (load == null) {
@@ -165,14 +176,14 @@ final class GenerationLifecycle {
         var natives = gen.natives;
         Path folder = gen.folder;
         String label = gen.toString();
-        leaks.watch(gen.loader, () -> {
+        leaks.watch(gen.loader, () -> housekeeper.execute(() -> {
             try {
                 natives.close();
                 FileTree.delete(folder);
             } catch (IOException | RuntimeException e) {
                 LOG.warn("Cannot delete the files of released {}: {}", label, LifecycleInvoker.describe(e));
             }
-        });
+        }));
     }
 
     /** One line for a lifecycle failure, preferring the state layer's own message. */

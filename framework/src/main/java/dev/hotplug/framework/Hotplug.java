@@ -37,7 +37,7 @@ public final class Hotplug implements AutoCloseable {
     private final LifecycleInvoker invoker = new LifecycleInvoker();
     private final LeakWatcher leaks = new LeakWatcher();
     private final StateStore store;
-    private final LastGoodKeeper lastGood;
+    private final Housekeeper housekeeper;
     private final GenerationStager stager;
     private final ReloadTransaction transaction;
     private final Deployer deployer;
@@ -55,13 +55,13 @@ public final class Hotplug implements AutoCloseable {
         listeners.forEach(events::add);
         events.add(beans);
         this.store = new StateStore(config.stateFolder(), line -> LOG.error("{}", line));
-        this.lastGood = new LastGoodKeeper(store);
+        this.housekeeper = new Housekeeper(store);
         this.stager = new GenerationStager(config, services);
-        GenerationLifecycle lifecycle = new GenerationLifecycle(config, invoker, services, leaks);
+        GenerationLifecycle lifecycle = new GenerationLifecycle(config, invoker, services, leaks, housekeeper);
         this.transaction = new ReloadTransaction(config, services, stager, lifecycle, store, events, records.values(),
-                lastGood);
+                housekeeper);
         this.deployer = new Deployer(config, services, records, stager, lifecycle, transaction, store, events,
-                lastGood);
+                housekeeper);
     }
 
     /** A builder with SPEC's defaults: modules in {@code ./modules}, state in {@code ./.hotplug/state}. */
@@ -223,10 +223,15 @@ public final class Hotplug implements AutoCloseable {
 
     /**
      * Released generations still alive: classloaders reachable after a few GC rounds, or code still run by a thread.
-     * Blocks for the GC rounds (a few hundred ms at most).
+     * Blocks for the GC rounds (a few hundred ms at most), then until the files of the generations found collected
+     * and of retired jar copies are deleted (up to 10 s), so the disk agrees with the report.
      */
     public List<LeakWatcher.Leak> leaks() {
-        return leaks.check(5);
+        List<LeakWatcher.Leak> found = leaks.check(5);
+        if (!housekeeper.flush(10_000)) {
+            LOG.warn("Housekeeping did not finish within 10 s: released generations' files may still be on disk");
+        }
+        return found;
     }
 
     /** Publishes a host service that modules reach through {@code context.service(type)}. */
@@ -281,7 +286,7 @@ public final class Hotplug implements AutoCloseable {
         leaks.check(3);
         invoker.close();
         events.close();
-        lastGood.close();
+        housekeeper.close();
         beans.close();
         try {
             cache.close();

@@ -31,6 +31,18 @@ final class LifecycleInvoker implements AutoCloseable {
         }
     }
 
+    /** Module code run by {@link #runSteps}, which may move on to further steps. */
+    @FunctionalInterface
+    interface Stepped<T> {
+        T call(Steps steps) throws Exception;
+    }
+
+    /** Moves a running call on to its next step, with the step's own name and time limit. */
+    interface Steps {
+        /** From now on the call runs {@code what}, which must return within {@code limitMillis}. */
+        void next(String what, long limitMillis);
+    }
+
     private final AtomicInteger threadCount = new AtomicInteger();
     /*
      * One parked worker is kept for the next call: starting a thread per call cost about as much as the rest of a
@@ -48,7 +60,15 @@ final class LifecycleInvoker implements AutoCloseable {
      * @throws Failure when the code throws (the cause is the module's own exception) or runs past the limit
      */
     <T> T run(String what, ClassLoader loader, long limitMillis, Callable<T> code) throws Failure {
-        Call<T> call = new Call<>(code, loader);
+        return runSteps(what, loader, limitMillis, steps -> code.call());
+    }
+
+    /**
+     * As {@link #run(String, ClassLoader, long, Callable)}, for code of several steps handed to the worker at once
+     * (one thread hand-off instead of one per step); each step keeps its own name and limit, through {@link Steps}.
+     */
+    <T> T runSteps(String what, ClassLoader loader, long limitMillis, Stepped<T> code) throws Failure {
+        Call<T> call = new Call<>(code, loader, what, limitMillis);
         Worker worker = idle.getAndSet(null);
         if (worker == null) {
             worker = new Worker();
@@ -56,56 +76,79 @@ final class LifecycleInvoker implements AutoCloseable {
         }
         try {
             worker.inbox.put(call);
-            if (!call.done.await(limitMillis, TimeUnit.MILLISECONDS)) {
-                call.abandoned = true;
-                worker.interrupt();
-                throw new Failure("Cannot run " + what + ": it did not return within " + limitMillis + " ms",
-                        new TimeoutException(what), true);
+            // A step moving on pushes the deadline out: wake at the old one, then wait for the new one.
+            while (!call.done.await(call.deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                Step step = call.step;
+                if (System.nanoTime() - call.deadline >= 0) {
+                    call.abandoned = true;
+                    // It may have parked itself as idle just before the limit, its call done but not yet signalled.
+                    idle.compareAndSet(worker, null);
+                    worker.interrupt();
+                    throw new Failure("Cannot run " + step.what + ": it did not return within " + step.limitMillis
+                            + " ms", new TimeoutException(step.what), true);
+                }
             }
         } catch (InterruptedException e) {
             call.abandoned = true;
+            idle.compareAndSet(worker, null);
             worker.interrupt();
             Thread.currentThread().interrupt();
-            throw new Failure("Cannot run " + what + ": interrupted while waiting for it", e, false);
+            throw new Failure("Cannot run " + call.step.what + ": interrupted while waiting for it", e, false);
         }
         if (call.failure != null) {
             Throwable cause = call.failure;
             if (cause instanceof InvocationTargetException target && target.getCause() != null) {
                 cause = target.getCause();
             }
-            throw new Failure("Cannot run " + what + ": " + describe(cause), cause, false);
+            throw new Failure("Cannot run " + call.step.what + ": " + describe(cause), cause, false);
         }
         return call.result;
     }
 
+    /** The step a call runs now. */
+    private record Step(String what, long limitMillis) {
+    }
+
     /** One call of module code, handed to a worker. */
-    private static final class Call<T> {
-        final Callable<T> code;
+    private static final class Call<T> implements Steps {
+        final Stepped<T> code;
         final ClassLoader loader;
         final CountDownLatch done = new CountDownLatch(1);
         volatile boolean abandoned;
+        /**
+         * Written after {@link #deadline} and read before it: a caller that still reads the old deadline read the old
+         * step, so a timeout names the step that ran past its limit.
+         */
+        volatile Step step;
+        volatile long deadline;
         T result;
         Throwable failure;
 
-        Call(Callable<T> code, ClassLoader loader) {
+        Call(Stepped<T> code, ClassLoader loader, String what, long limitMillis) {
             this.code = code;
             this.loader = loader;
+            next(what, limitMillis);
         }
 
-        /** Runs the code; returns whether the thread may be reused. */
+        @Override
+        public void next(String what, long limitMillis) {
+            deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limitMillis);
+            step = new Step(what, limitMillis);
+        }
+
+        /** Runs the code, without signalling {@link #done}; returns whether the thread may be reused. */
         boolean execute() {
             Thread current = Thread.currentThread();
             ClassLoader previous = current.getContextClassLoader();
             current.setContextClassLoader(loader);
             ServiceSlot.LIFECYCLE_CALL.set(Boolean.TRUE);
             try {
-                result = code.call();
+                result = code.call(this);
             } catch (Exception | Error e) {
                 failure = e;
             } finally {
                 ServiceSlot.LIFECYCLE_CALL.remove();
                 current.setContextClassLoader(previous);
-                done.countDown();
             }
             return failure == null && !abandoned && !Thread.interrupted();
         }
@@ -131,9 +174,12 @@ final class LifecycleInvoker implements AutoCloseable {
                         }
                         continue;
                     }
-                    boolean reusable = call.execute();
+                    // Parked again before the caller wakes: a caller that came straight back found no idle worker
+                    // and started a thread for every other call.
+                    boolean parked = call.execute() && !closed && idle.compareAndSet(null, this);
+                    call.done.countDown();
                     call = null;
-                    if (!reusable || closed || !idle.compareAndSet(null, this)) {
+                    if (!parked) {
                         return;
                     }
                 }

@@ -52,19 +52,21 @@ final class ReloadTransaction {
     private final GenerationLifecycle lifecycle;
     private final StateStore store;
     private final EventDispatcher events;
-    private final LastGoodKeeper lastGood;
+    private final Housekeeper housekeeper;
     private final Collection<ModuleRecord> records;
+    /** The running transaction's events, handed to listeners in one batch when it finishes. */
+    private final List<HotplugEvent> pending = new ArrayList<>();
 
     ReloadTransaction(FrameworkConfig config, ServiceRegistry services, GenerationStager stager,
                       GenerationLifecycle lifecycle, StateStore store,
-                      EventDispatcher events, Collection<ModuleRecord> records, LastGoodKeeper lastGood) {
+                      EventDispatcher events, Collection<ModuleRecord> records, Housekeeper housekeeper) {
         this.config = config;
         this.services = services;
         this.stager = stager;
         this.lifecycle = lifecycle;
         this.store = store;
         this.events = events;
-        this.lastGood = lastGood;
+        this.housekeeper = housekeeper;
         this.records = records;
     }
 
@@ -75,6 +77,7 @@ final class ReloadTransaction {
      */
     HistoryEntry run(ModuleRecord trigger, ModuleSpec spec, LoadReason reason) {
         long started = System.nanoTime();
+        pending.clear();
         List<Step> steps = new ArrayList<>();
         steps.add(new Step(trigger, spec));
         for (ModuleRecord dependent : ModuleWiring.dependentsOf(trigger, records)) {
@@ -288,7 +291,7 @@ final class ReloadTransaction {
     }
 
     private void keepLastGood(ModuleRecord record, ModuleSpec spec) {
-        lastGood.keep(record.name(), spec.jar());
+        housekeeper.keepLastGood(record.name(), spec.jar());
     }
 
     private void deleteCopy(Path copy, ModuleRecord record) {
@@ -299,7 +302,7 @@ final class ReloadTransaction {
         if (active != null && active.spec.jar().equals(copy)) {
             return;
         }
-        GenerationStager.discardCopy(copy);
+        housekeeper.discardCopy(copy);
     }
 
     private HistoryEntry finish(List<Step> steps, long started, Outcome outcome, String cause) {
@@ -317,9 +320,11 @@ final class ReloadTransaction {
                 first = entry;
             }
             ModuleGeneration serving = step.record.active();
-            events.publish(new HotplugEvent(step.record.name(), outcome == Outcome.SWAPPED ? Phase.LOAD : Phase.ROLLBACK,
+            pending.add(new HotplugEvent(step.record.name(), outcome == Outcome.SWAPPED ? Phase.LOAD : Phase.ROLLBACK,
                     from, to, serving == null ? 0 : serving.number, cause, outcome));
         }
+        events.publishAll(pending);
+        pending.clear();
         Step head = steps.get(0);
         if (outcome != Outcome.SWAPPED && !head.target.jar().equals(head.record.previousCopy())) {
             // The version that did not swap is never loaded again: its versioned copy goes (SPEC step 5).
@@ -339,7 +344,7 @@ final class ReloadTransaction {
 
     private void publish(Step step, Phase phase, String failure) {
         ModuleGeneration gen = phase == Phase.UNLOAD || phase == Phase.QUIESCE ? step.old : step.fresh;
-        events.publish(new HotplugEvent(step.record.name(), phase, step.old.version(), step.target.version().toString(),
+        pending.add(new HotplugEvent(step.record.name(), phase, step.old.version(), step.target.version().toString(),
                 gen == null ? 0 : gen.number, failure, null));
     }
 }

@@ -85,6 +85,58 @@ class FailureIsolationTest {
         }
     }
 
+    @Test
+    void aReloadNamesTheStepThatHungAndItsLimit() {
+        try (Hotplug hotplug = TestModules.hotplug(dir).lifecycleTimeout(Duration.ofMillis(500)).build()) {
+            hotplug.start();
+            hotplug.deploy(reloadable("1.0.0", "", "").writeTo(dir.resolve("in")));
+
+            // On a reload the constructor and @Load reach the worker as one call; each keeps its own limit and name.
+            hotplug.deploy(reloadable("1.0.1", HANG.replace("context.name()", "\"ctor\""), "").writeTo(dir.resolve("in")));
+            HistoryEntry constructor = last(hotplug.history("steps"));
+            assertEquals(Outcome.ROLLED_BACK, constructor.outcome());
+            assertOneLine(constructor.cause(), "constructor of com.acme.steps.Life", "steps 1.0.1", "500 ms");
+            Await.until("the hung constructor to be interrupted", () -> Journal.lines().contains("ctor interrupted"));
+
+            hotplug.deploy(reloadable("1.0.2", "", "@Load(timeoutMillis = 300)").writeTo(dir.resolve("in")));
+            HistoryEntry load = last(hotplug.history("steps"));
+            assertEquals(Outcome.ROLLED_BACK, load.outcome());
+            assertOneLine(load.cause(), "@Load of steps 1.0.2", "300 ms");
+            assertTrue(!load.cause().contains("constructor"), load.cause());
+            Await.until("the hung @Load to be interrupted", () -> Journal.lines().contains("steps interrupted"));
+
+            ModuleInfo info = hotplug.module("steps").orElseThrow();
+            assertEquals(ModuleStatus.ACTIVE, info.status());
+            assertEquals("1.0.0", info.version(), "both rolled back to the version that served");
+        }
+    }
+
+    private static HistoryEntry last(java.util.List<HistoryEntry> history) {
+        return history.get(history.size() - 1);
+    }
+
+    /** Module "steps": its constructor runs {@code constructorBody}; its load method, annotated {@code load}, hangs. */
+    private static ModuleJarBuilder reloadable(String version, String constructorBody, String load) {
+        return TestModules.module("steps", version, "com.acme.steps.Life", """
+                package com.acme.steps;
+
+                import dev.hotplug.api.*;
+                import dev.hotplug.framework.fixture.Journal;
+
+                @HotplugModule
+                public class Life {
+                    public Life() throws Exception {
+                        %s
+                    }
+
+                    %s
+                    void run(ModuleContext context) throws Exception {
+                        %s
+                    }
+                }
+                """.formatted(constructorBody, load.isEmpty() ? "@Load" : load, load.isEmpty() ? "" : HANG));
+    }
+
     /** Sleeps a minute, journaling when interrupted. */
     static final String HANG = """
             try {
