@@ -51,6 +51,7 @@ final class ConsoleJson {
         node.put("to", h.to());
         node.put("outcome", h.outcome().name());
         node.put("millis", h.millis());
+        node.put("pauseMicros", h.pauseMicros());
         node.put("cause", h.cause());
         return node;
     }

@@ -92,7 +92,7 @@ public final class HotplugCommands {
     }
 
     /** A module's reload attempts, oldest first. */
-    @Descriptor("show a module's reload attempts: from, to, outcome, millis, cause")
+    @Descriptor("show a module's reload attempts: from, to, outcome, millis, pause, cause")
     public String history(@Parameter(names = {"--json"}, presentValue = "true", absentValue = "false")
                           @Descriptor(JSON_DESC) boolean json, @Descriptor("module name") String name) {
         module(name, "show the history of");
@@ -101,10 +101,11 @@ public final class HotplugCommands {
             return ConsoleJson.write(ConsoleJson.array(entries.stream().map(ConsoleJson::history).toList()));
         }
         List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("AT", "FROM", "TO", "OUTCOME", "MILLIS", "CAUSE"));
+        rows.add(List.of("AT", "FROM", "TO", "OUTCOME", "MILLIS", "PAUSE_MS", "CAUSE"));
         for (HistoryEntry h : entries) {
             rows.add(List.of(String.valueOf(h.at()), h.from() == null ? "-" : h.from(), h.to(), h.outcome().name(),
-                    String.valueOf(h.millis()), h.cause() == null ? "-" : h.cause()));
+                    String.valueOf(h.millis()), String.format(java.util.Locale.ROOT, "%.2f", h.pauseMicros() / 1000.0),
+                    h.cause() == null ? "-" : h.cause()));
         }
         return TextTable.render(rows);
     }

@@ -125,7 +125,7 @@ class AdminPortTest {
             JsonNode history = ok(client.run("history counter --json"));
             assertTrue(history.size() >= 3, history.toString());
             for (JsonNode h : history) {
-                assertEquals(List.of("from", "to", "outcome", "millis", "cause"), fields(h));
+                assertEquals(List.of("from", "to", "outcome", "millis", "pauseMicros", "cause"), fields(h));
             }
             assertEquals("SWAPPED", history.get(history.size() - 1).get("outcome").asText());
 

@@ -113,7 +113,7 @@ final class Deployer {
             if (serving != null && serving.active() != null) {
                 // A refused new version of a serving module belongs in its history, as the transaction's refusals do.
                 serving.record(new HistoryEntry(serving.name(), serving.active().version(), e.version(), Outcome.REFUSED,
-                        0, e.getMessage(), Instant.now()));
+                        0, 0, e.getMessage(), Instant.now()));
                 serving.lastError(e.getMessage());
             }
             throw e;
@@ -213,7 +213,8 @@ final class Deployer {
                              boolean waiting) {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         Outcome outcome = cause == null ? Outcome.SWAPPED : Outcome.FAILED;
-        record.record(new HistoryEntry(record.name(), null, spec.version().toString(), outcome, millis, cause, Instant.now()));
+        record.record(new HistoryEntry(record.name(), null, spec.version().toString(), outcome, millis, 0, cause,
+                Instant.now()));
         if (cause != null) {
             fail(record, cause, waiting);
         }

@@ -114,6 +114,7 @@ final class GenerationStager {
                     .libraries(natives)
                     .build());
             Class<?> type = Class.forName(spec.activatorClass(), false, loader);
+            preload(spec, loader);
             Map<LifecyclePhase, Method> methods = lifecycleMethods(spec, type);
             List<Field> fields = stateFields(spec, type);
             StateMigrator migrator = StateMigrator.of(record.name(), version, type);
@@ -132,6 +133,22 @@ final class GenerationStager {
             throw new HotplugException("Cannot stage module " + record.name() + " " + version + " ("
                     + spec.jar().getFileName() + "): " + LifecycleInvoker.describe(e), record.name(), version,
                     spec.jar(), e);
+        }
+    }
+
+    /**
+     * Defines and links (verifies) the module's classes next to its lifecycle class, without initializing any, so
+     * {@code @Load} in the pause does not pay for them. A class that cannot link is left to fail on first use, as
+     * it would without this.
+     */
+    private static void preload(ModuleSpec spec, ClassLoader loader) {
+        for (String name : spec.preload()) {
+            try {
+                // Asking for the constructors links the class (HotSpot verifies it then), running none of its code.
+                Class.forName(name, false, loader).getDeclaredConstructors();
+            } catch (ClassNotFoundException | LinkageError e) {
+                LOG.debug("Module {}: class {} not preloaded: {}", spec.name(), name, e.toString());
+            }
         }
     }
 

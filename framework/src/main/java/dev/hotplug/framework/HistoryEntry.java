@@ -10,8 +10,11 @@ import java.time.Instant;
  * @param to the version that was tried
  * @param outcome how it ended
  * @param millis how long the attempt took, staging included
+ * @param pauseMicros how long calls into the module waited: from quiesce until they resumed on the version that then
+ *                    served (µs); 0 when it never quiesced (a first start, or refused at staging)
  * @param cause why it did not swap, one line; {@code null} when it swapped
  * @param at when the attempt ended
  */
-public record HistoryEntry(String module, String from, String to, Outcome outcome, long millis, String cause, Instant at) {
+public record HistoryEntry(String module, String from, String to, Outcome outcome, long millis, long pauseMicros, String cause,
+                           Instant at) {
 }

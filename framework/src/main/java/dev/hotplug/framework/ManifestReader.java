@@ -49,10 +49,14 @@ final class ManifestReader {
 
     private static final byte[] ZIP_LOCAL = {'P', 'K', 3, 4};
     private static final byte[] ZIP_EMPTY = {'P', 'K', 5, 6};
+    /** Class names kept from the scan for {@link #preloadable}, and how many of them staging may preload. */
+    private static final int MAX_SCANNED_NAMES = 512;
+    static final int MAX_PRELOAD = 64;
 
     private final Path jar;
     private String module;
     private String version;
+    private final List<String> classes = new ArrayList<>();
 
     private ManifestReader(Path jar) {
         this.jar = jar;
@@ -135,12 +139,30 @@ final class ManifestReader {
         }
 
         ActivatorScanner.Result result = scanner.finish();
+        spec.preload(preloadable(result.activatorClass()));
         spec.activatorClass(result.activatorClass()).reloadable(result.reloadable())
                 .stateVersion(result.stateVersion()).classFileVersion(result.classFileVersion());
         result.lifecycle().forEach(spec::lifecycle);
         result.stateFields().forEach(spec::stateField);
         result.migrationSteps().forEach(spec::migrationStep);
         return spec.build();
+    }
+
+    /**
+     * The classes staging defines and links ahead of the pause: those in the lifecycle class's package and below, in
+     * jar order, at most {@link #MAX_PRELOAD}; the rest load on first use.
+     */
+    private List<String> preloadable(String activatorClass) {
+        int dot = activatorClass.lastIndexOf('.');
+        String prefix = dot < 0 ? "" : activatorClass.substring(0, dot + 1);
+        List<String> preload = new ArrayList<>();
+        for (String name : classes) {
+            if (preload.size() < MAX_PRELOAD && name.startsWith(prefix) && !name.equals(activatorClass)
+                    && !name.endsWith("package-info")) {
+                preload.add(name);
+            }
+        }
+        return preload;
     }
 
     private String readName(Attributes main) {
@@ -274,9 +296,12 @@ final class ManifestReader {
         }
     }
 
-    private static void accept(String relative, byte[] bytes, ActivatorScanner scanner, Set<String> packages) {
+    private void accept(String relative, byte[] bytes, ActivatorScanner scanner, Set<String> packages) {
         String className = relative.substring(0, relative.length() - ".class".length()).replace('/', '.');
         scanner.accept(className, bytes);
+        if (classes.size() < MAX_SCANNED_NAMES) {
+            classes.add(className);
+        }
         int slash = relative.lastIndexOf('/');
         if (slash > 0 && !relative.endsWith("/package-info.class")) {
             packages.add(relative.substring(0, slash).replace('/', '.'));

@@ -34,6 +34,7 @@ public final class ModuleSpec {
     private final List<PackageImport> imports;
     private final List<String> classPath;
     private final Set<String> packages;
+    private final List<String> preload;
     private final Map<LifecyclePhase, LifecycleMethod> lifecycle;
     private final List<String> stateFields;
     private final int stateVersion;
@@ -52,6 +53,7 @@ public final class ModuleSpec {
         this.imports = List.copyOf(b.imports);
         this.classPath = List.copyOf(b.classPath);
         this.packages = Collections.unmodifiableSet(new TreeSet<>(b.packages));
+        this.preload = b.preload;
         this.lifecycle = Collections.unmodifiableMap(new EnumMap<>(b.lifecycle));
         this.stateFields = List.copyOf(b.stateFields);
         this.stateVersion = b.stateVersion;
@@ -102,6 +104,11 @@ public final class ModuleSpec {
     /** Packages holding classes on the module's own class path, nested jars included; sorted. */
     public Set<String> packages() {
         return packages;
+    }
+
+    /** Classes besides the lifecycle class that staging defines and links before a reload quiesces, in jar order. */
+    List<String> preload() {
+        return preload;
     }
 
     /** Names of the lifecycle class's {@code @State} fields, in declaration order. */
@@ -178,6 +185,7 @@ public final class ModuleSpec {
         private final Set<Integer> migrationSteps = new HashSet<>();
         private final Map<String, String> headers = new LinkedHashMap<>();
         private int classFileVersion;
+        private List<String> preload = List.of();
 
         private Builder() {
         }
@@ -226,6 +234,12 @@ public final class ModuleSpec {
         Builder classPath(List<String> entries) {
             classPath.clear();
             classPath.addAll(entries);
+            return this;
+        }
+
+        /** Classes staging defines and links ahead of a reload's pause. */
+        Builder preload(List<String> names) {
+            preload = List.copyOf(names);
             return this;
         }
 

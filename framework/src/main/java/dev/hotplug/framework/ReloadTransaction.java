@@ -56,6 +56,9 @@ final class ReloadTransaction {
     private final Collection<ModuleRecord> records;
     /** The running transaction's events, handed to listeners in one batch when it finishes. */
     private final List<HotplugEvent> pending = new ArrayList<>();
+    /** When the running transaction quiesced, and how long its calls were held; 0 until then. */
+    private long pauseStarted;
+    private long pauseNanos;
 
     ReloadTransaction(FrameworkConfig config, ServiceRegistry services, GenerationStager stager,
                       GenerationLifecycle lifecycle, StateStore store,
@@ -78,6 +81,8 @@ final class ReloadTransaction {
     HistoryEntry run(ModuleRecord trigger, ModuleSpec spec, LoadReason reason) {
         long started = System.nanoTime();
         pending.clear();
+        pauseStarted = 0;
+        pauseNanos = 0;
         List<Step> steps = new ArrayList<>();
         steps.add(new Step(trigger, spec));
         for (ModuleRecord dependent : ModuleWiring.dependentsOf(trigger, records)) {
@@ -88,6 +93,7 @@ final class ReloadTransaction {
             return finish(steps, started, Outcome.REFUSED, cause);
         }
         steps.forEach(s -> s.record.moveTo(LifecycleState.RELOADING));
+        pauseStarted = System.nanoTime();
         cause = timed(Phase.QUIESCE, steps, () -> quiesce(steps));
         if (cause != null) {
             steps.forEach(s -> release(s.fresh));
@@ -282,6 +288,7 @@ final class ReloadTransaction {
             }
         }
         services.resume(names(steps));
+        pauseNanos = System.nanoTime() - pauseStarted;
     }
 
     private void release(ModuleGeneration gen) {
@@ -311,7 +318,8 @@ final class ReloadTransaction {
         for (Step step : steps) {
             String from = step.old.version();
             String to = step.target.version().toString();
-            HistoryEntry entry = new HistoryEntry(step.record.name(), from, to, outcome, millis, cause, Instant.now());
+            HistoryEntry entry = new HistoryEntry(step.record.name(), from, to, outcome, millis,
+                    TimeUnit.NANOSECONDS.toMicros(pauseNanos), cause, Instant.now());
             step.record.record(entry);
             if (outcome != Outcome.SWAPPED && step == steps.get(0)) {
                 step.record.lastError(cause);

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReloadSmokeTest {
 
@@ -37,8 +38,11 @@ class ReloadSmokeTest {
             counter.increment();
             assertEquals("1.0.0", counter.version());
 
+            assertEquals(0, hotplug.history("counter").get(0).pauseMicros(), "a first start holds no calls");
             HistoryEntry swapped = hotplug.reload("counter");
             assertEquals(Outcome.SWAPPED, swapped.outcome(), String.valueOf(swapped.cause()));
+            assertTrue(swapped.pauseMicros() > 0 && swapped.pauseMicros() <= (swapped.millis() + 1) * 1000,
+                    "calls were held for part of the reload: " + swapped);
             hotplug.deploy(TestModules.counter("2.0.0").writeTo(staging));
             assertEquals("2.0.0", counter.version());
             assertEquals(3, counter.increment());
@@ -46,6 +50,7 @@ class ReloadSmokeTest {
             hotplug.deploy(TestModules.counter("3.0.0").onLoad("throw new IllegalStateException(\"boom\");").writeTo(staging));
             HistoryEntry last = hotplug.history("counter").get(hotplug.history("counter").size() - 1);
             assertEquals(Outcome.ROLLED_BACK, last.outcome());
+            assertTrue(last.pauseMicros() > 0, "a rollback holds calls too: " + last);
             assertEquals("2.0.0", counter.version());
             assertEquals(4, counter.increment());
         }

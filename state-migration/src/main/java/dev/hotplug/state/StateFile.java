@@ -22,13 +22,17 @@ import java.util.zip.CRC32C;
  * {"module":"counter","moduleVersion":"1.2.0","stateVersion":2,"writtenAt":"...","sequence":7,"state":{...}}\n
  * </pre>
  * The exact length and the checksum cover every byte of the body, so a file cut at any point, or with any
- * byte changed, is recognised as damaged rather than read in part.
+ * byte changed, is recognised as damaged rather than read in part. After the final newline a file may hold spaces
+ * ({@code ' '}) and nothing else: the store overwrites its files in place and pads a record shorter than the file to
+ * the file's present size, so the size never changes. Any other trailing byte (left by a write torn over an older
+ * record) makes the file damaged.
  */
 final class StateFile {
 
     private static final String MAGIC = "hotplug-state";
     static final int FORMAT = 1;
     private static final int MAX_HEADER = 128;
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     /**
      * Tree-only and module-independent: it never sees a module class, so it may live as long as the process.
@@ -66,7 +70,7 @@ final class StateFile {
         return out;
     }
 
-    /** Reads a record for {@code module}, or says why {@code bytes} are not one. */
+    /** Reads a record for {@code module}, or says why {@code bytes} are not one; spaces after it are padding. */
     static StateRecord decode(byte[] bytes, String module) throws Damaged {
         int newline = -1;
         for (int i = 0; i < Math.min(bytes.length, MAX_HEADER); i++) {
@@ -91,12 +95,20 @@ final class StateFile {
         } catch (NumberFormatException e) {
             throw new Damaged("bad body length in header: " + header[2]);
         }
-        long expected = newline + 1L + length + 1L;
-        if (length < 0 || bytes.length != expected) {
-            throw new Damaged((bytes.length < expected ? "truncated: " : "wrong size: ") + bytes.length
-                    + " bytes where the header promises " + expected);
+        if (length < 0) {
+            throw new Damaged("bad body length in header: " + header[2]);
         }
-        if (bytes[bytes.length - 1] != '\n') {
+        long expected = newline + 1L + length + 1L;
+        if (bytes.length < expected) {
+            throw new Damaged("truncated: " + bytes.length + " bytes where the header promises " + expected);
+        }
+        for (int i = (int) expected; i < bytes.length; i++) {
+            if (bytes[i] != ' ') {
+                throw new Damaged("wrong size: " + bytes.length + " bytes where the header promises " + expected
+                        + " (byte " + i + " after the record is not padding)");
+            }
+        }
+        if (bytes[(int) expected - 1] != '\n') {
             throw new Damaged("no final newline");
         }
         String crc = crcHex(bytes, newline + 1, (int) length);
@@ -156,7 +168,12 @@ final class StateFile {
     private static String crcHex(byte[] bytes, int offset, int length) {
         CRC32C crc = new CRC32C();
         crc.update(bytes, offset, length);
-        return String.format("%08x", crc.getValue());
+        int value = (int) crc.getValue();
+        char[] hex = new char[8];
+        for (int i = 7; i >= 0; i--, value >>>= 4) {
+            hex[i] = HEX[value & 0xf];
+        }
+        return new String(hex);
     }
 
     /** Why a file is not a valid state record. */

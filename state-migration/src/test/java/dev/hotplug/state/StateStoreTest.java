@@ -11,17 +11,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.math.BigDecimal;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,12 +50,12 @@ class StateStoreTest {
         assertEquals(new StateRecord("counter", "1.2.0", 2, at, 1, state), written);
         assertEquals(Optional.of(written), store.read("counter"));
         assertEquals(Optional.of(written), new StateStore(dir, reports::add).read("counter"), "after a restart too");
-        assertTrue(Files.isRegularFile(dir.resolve("counter").resolve(StateStore.CURRENT)));
+        assertEquals(List.of(StateStore.SLOT_A), list(dir.resolve("counter")), "the first write creates one slot");
         assertEquals(List.of(), reports);
     }
 
     @Test
-    void theSequenceIncreasesAcrossWritesAndRestarts(@TempDir Path dir) {
+    void theSequenceIncreasesAcrossWritesAndRestarts(@TempDir Path dir) throws Exception {
         StateStore store = new StateStore(dir, reports::add);
         assertEquals(1, store.write(record(1)).sequence());
         assertEquals(2, store.write(new StateRecord("counter", "1.0.0", 1, null, 99, TREES.createObjectNode())).sequence(),
@@ -62,7 +66,77 @@ class StateStoreTest {
         StateRecord newest = restarted.read("counter").orElseThrow();
         assertEquals(4, newest.sequence());
         assertEquals(4, newest.state().get("n").intValue());
-        assertTrue(Files.isRegularFile(dir.resolve("counter").resolve(StateStore.PREVIOUS)));
+        assertEquals(List.of(StateStore.SLOT_A, StateStore.SLOT_B), list(dir.resolve("counter")));
+        assertEquals(3, StateFile.decode(Files.readAllBytes(dir.resolve("counter").resolve(StateStore.SLOT_A)), "counter")
+                .sequence(), "the other slot holds the previous state");
+    }
+
+    @Test
+    void slotsAreOverwrittenInPlaceOnceBothExist(@TempDir Path dir) throws Exception {
+        StateStore store = new StateStore(dir, reports::add);
+        store.write(record(1));
+        store.write(record(2));
+        Path folder = dir.resolve("counter");
+        Object keyA = fileKey(folder.resolve(StateStore.SLOT_A));
+        Object keyB = fileKey(folder.resolve(StateStore.SLOT_B));
+        assertTrue(keyA != null && keyB != null, "this file system reports file keys");
+        for (int i = 3; i <= 40; i++) {
+            StateRecord written = store.write(StateRecord.of("counter", "1.0.0", 1,
+                    TREES.createObjectNode().put("n", i).put("pad", "x".repeat((i * 7) % 30))));
+            assertEquals(i, written.sequence());
+            assertEquals(keyA, fileKey(folder.resolve(StateStore.SLOT_A)), "same file after write " + i);
+            assertEquals(keyB, fileKey(folder.resolve(StateStore.SLOT_B)), "same file after write " + i);
+            assertEquals(List.of(StateStore.SLOT_A, StateStore.SLOT_B), list(folder), "nothing created or renamed");
+            assertEquals(Optional.of(written), new StateStore(dir, reports::add).read("counter"));
+        }
+        assertEquals(List.of(), reports);
+    }
+
+    @Test
+    void aShorterRecordIsPaddedToTheSlotsSizeAndReadsBackExactly(@TempDir Path dir) throws Exception {
+        StateStore store = new StateStore(dir, reports::add);
+        Path slotA = dir.resolve("counter").resolve(StateStore.SLOT_A);
+        StateRecord longOne = store.write(StateRecord.of("counter", "1.0.0", 1,
+                TREES.createObjectNode().put("text", "y".repeat(500))));
+        long size = Files.size(slotA);
+        assertEquals(StateFile.encode(longOne).length, size);
+        store.write(record(2));
+        StateRecord shortOne = store.write(record(3));
+        byte[] bytes = Files.readAllBytes(slotA);
+        assertEquals(size, bytes.length, "the size is unchanged");
+        int recordLength = StateFile.encode(shortOne).length;
+        assertTrue(recordLength < size);
+        for (int i = recordLength; i < bytes.length; i++) {
+            assertEquals(' ', bytes[i], "padding at " + i);
+        }
+        assertEquals(Optional.of(shortOne), store.read("counter"));
+        assertEquals(Optional.of(shortOne), new StateStore(dir, reports::add).read("counter"), "after a restart too");
+
+        StateRecord longer = store.write(StateRecord.of("counter", "1.0.0", 1,
+                TREES.createObjectNode().put("text", "z".repeat(900))));
+        StateRecord grown = store.write(StateRecord.of("counter", "1.0.0", 1,
+                TREES.createObjectNode().put("text", "w".repeat(700))));
+        assertEquals(StateFile.encode(longer).length, Files.size(dir.resolve("counter").resolve(StateStore.SLOT_B)),
+                "a longer record grows the file");
+        assertEquals(Optional.of(grown), new StateStore(dir, reports::add).read("counter"));
+        assertEquals(List.of(), reports);
+    }
+
+    @Test
+    void onlySpacesMayFollowARecord(@TempDir Path dir) throws Exception {
+        StateStore store = new StateStore(dir, reports::add);
+        StateRecord first = store.write(record(1));
+        store.write(record(2));
+        Path slotB = dir.resolve("counter").resolve(StateStore.SLOT_B);
+        byte[] bytes = Files.readAllBytes(slotB);
+        byte[] padded = Arrays.copyOf(bytes, bytes.length + 10);
+        Arrays.fill(padded, bytes.length, padded.length, (byte) ' ');
+        assertEquals(2, StateFile.decode(padded, "counter").sequence());
+        padded[padded.length - 1] = 'x';
+        Files.write(slotB, padded);
+        assertEquals(Optional.of(first), new StateStore(dir, reports::add).read("counter"));
+        assertEquals(1, reports.size());
+        assertTrue(reports.get(0).contains("is damaged (wrong size: "), reports.get(0));
     }
 
     @Test
@@ -153,6 +227,16 @@ class StateStoreTest {
                 () -> store.keepLastGood("counter", dir.resolve("nope.jar")));
         assertTrue(missing.getMessage().startsWith("Cannot keep the last good jar of module counter: "), missing.getMessage());
         assertArrayEquals(Files.readAllBytes(v2), Files.readAllBytes(kept), "a failed copy leaves the kept jar alone");
+    }
+
+    private static Object fileKey(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    }
+
+    private static List<String> list(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
     }
 
     private static StateRecord record(int n) {
