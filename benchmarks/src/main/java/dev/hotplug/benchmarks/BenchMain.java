@@ -29,19 +29,21 @@ public final class BenchMain {
      * @param warmups JMH warm-up iterations
      * @param iterationMillis length of each JMH iteration
      * @param measurements JMH measurement iterations
+     * @param splitWarmups unmeasured reloads before the split of reload time
+     * @param splitReloads measured reloads in that split
      * @param swapReloads reloads under the 8 calling threads
      * @param detectionRounds renames into the watched folder
      * @param scaleModules modules in the scale tree
      * @param scaleFrameworks fresh frameworks started with them
      * @param scaleReloads reloads of a leaf and of an inner module per framework
      */
-    record Profile(int forks, int warmups, int iterationMillis, int measurements, int swapReloads, int detectionRounds,
-                   int scaleModules, int scaleFrameworks, int scaleReloads) {
+    record Profile(int forks, int warmups, int iterationMillis, int measurements, int splitWarmups, int splitReloads,
+                   int swapReloads, int detectionRounds, int scaleModules, int scaleFrameworks, int scaleReloads) {
 
         /** The documented full run: a few minutes on two cores. */
-        static final Profile FULL = new Profile(1, 3, 1000, 5, 200, 30, 200, 3, 5);
+        static final Profile FULL = new Profile(1, 3, 1000, 5, 1000, 500, 200, 30, 200, 3, 5);
         /** A few seconds, in this JVM: proves each part runs and produces a figure. */
-        static final Profile SMOKE = new Profile(0, 0, 100, 1, 5, 2, 20, 1, 1);
+        static final Profile SMOKE = new Profile(0, 0, 100, 1, 2, 3, 5, 2, 20, 1, 1);
     }
 
     private BenchMain() {
@@ -71,18 +73,20 @@ public final class BenchMain {
         }
     }
 
-    /** Runs the two JMH benchmarks, then the three harnesses; blocks for the whole run. */
+    /** Runs the two JMH benchmarks, then the four harnesses; blocks for the whole run. */
     static Report run(Profile profile, VerboseMode verbosity) throws RunnerException {
         List<RunResult> jmh = new ArrayList<>();
         jmh.addAll(jmh(profile, verbosity, ServiceCallBenchmark.class.getSimpleName()));
         jmh.addAll(jmh(profile, verbosity, ReloadBenchmark.class.getSimpleName()));
+        progress("reload split: " + profile.splitReloads() + " reloads after " + profile.splitWarmups() + " unmeasured");
+        ReloadSplit.Result split = ReloadSplit.run(profile.splitWarmups(), profile.splitReloads());
         progress("swap pause: " + profile.swapReloads() + " reloads under 8 calling threads");
         SwapPause.Result pause = SwapPause.run(profile.swapReloads(), 8);
         progress("detection: " + profile.detectionRounds() + " renames into the watched folder");
         Detection.Result detection = Detection.run(profile.detectionRounds());
         progress("scale: " + profile.scaleModules() + " modules, " + profile.scaleFrameworks() + " frameworks");
         Scale.Result scale = Scale.run(profile.scaleModules(), profile.scaleFrameworks(), profile.scaleReloads());
-        return new Report(profile, jmh, pause, detection, scale);
+        return new Report(profile, jmh, split, pause, detection, scale);
     }
 
     private static Collection<RunResult> jmh(Profile profile, VerboseMode verbosity, String benchmark)

@@ -11,7 +11,8 @@ import java.util.Locale;
  * The figures of one run, formatted as the table {@code ./hotplug bench} prints: medians, p99 where it matters, and
  * ratios to the baselines measured in the same run. Immutable.
  */
-record Report(BenchMain.Profile profile, List<RunResult> jmh, SwapPause.Result pause, Detection.Result detection,
+record Report(BenchMain.Profile profile, List<RunResult> jmh, ReloadSplit.Result split, SwapPause.Result pause,
+              Detection.Result detection,
               Scale.Result scale) {
 
     /** The statistics of JMH benchmark {@code method}; throws when it did not run. */
@@ -55,6 +56,14 @@ record Report(BenchMain.Profile profile, List<RunResult> jmh, SwapPause.Result p
             line(t, "| %s | %.3f | %.3f | %d | %.2fx |", row[1], s.getPercentile(50), s.getPercentile(99), s.getN(),
                     hotplug / s.getPercentile(50));
         }
+        line(t, "");
+        line(t, "Reload split, ms: %d back-to-back reloads after %d unmeasured (not JMH; p50 [p99])",
+                split.deployMillis().length, profile.splitWarmups());
+        line(t, "| whole deploy | pause window: quiesce -> calls resume (staged -> serving) | pause / Felix update+refresh p50 |");
+        line(t, "|---|---|---|");
+        line(t, "| %.3f [%.3f] | %.3f [%.3f] | %.2fx |", median(split.deployMillis()), p99(split.deployMillis()),
+                median(split.pauseMillis()), p99(split.pauseMillis()),
+                median(split.pauseMillis()) / median("felixUpdateRefresh"));
         line(t, "");
         line(t, "Swap pause: %d calling threads, %d reloads (median reload %.2f ms)", pause.threads(), pause.reloads(),
                 median(pause.reloadMillis()));

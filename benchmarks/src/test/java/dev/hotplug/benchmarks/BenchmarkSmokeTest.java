@@ -25,6 +25,12 @@ class BenchmarkSmokeTest {
         for (String method : new String[] {"hotplugReload", "felixUpdateRefresh", "felixUpdate", "floor"}) {
             assertTrue(report.stats(method).getN() > 0, method + " sampled nothing");
         }
+        ReloadSplit.Result split = report.split();
+        assertEquals(BenchMain.Profile.SMOKE.splitReloads(), split.pauseMillis().length);
+        for (int i = 0; i < split.pauseMillis().length; i++) {
+            assertTrue(split.pauseMillis()[i] > 0, "every reload held calls for some time");
+        }
+        assertTrue(Report.max(split.pauseMillis()) <= Report.max(split.deployMillis()), "the pause is part of the deploy");
         SwapPause.Result pause = report.pause();
         assertNull(pause.firstFailure());
         assertEquals(0, pause.failed());
