@@ -195,7 +195,7 @@ final class Deployer {
         record.lastError(null);
         record.moveTo(LifecycleState.ACTIVE);
         finishStart(record, gen.spec, gen, started, null, false);
-        housekeeper.keepLastGood(record.name(), gen.spec.jar());
+        housekeeper.keepLastGood(record.name(), gen.spec.jar(), 0);
         LOG.info("Deployed {} {} (generation {}, {})", record.name(), gen.version(), gen.number, reason);
         return null;
     }

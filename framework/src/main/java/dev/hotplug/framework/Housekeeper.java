@@ -6,12 +6,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -29,7 +30,7 @@ final class Housekeeper implements AutoCloseable {
     private final StateStore store;
     /** The newest jar to keep per module; a burst of reloads copies only the last one. */
     private final Map<String, Path> lastGood = new ConcurrentHashMap<>();
-    private final ExecutorService io = Executors.newSingleThreadExecutor(task -> {
+    private final ScheduledThreadPoolExecutor io = new ScheduledThreadPoolExecutor(1, task -> {
         Thread thread = new Thread(task, "hotplug-housekeeper");
         thread.setDaemon(true);
         return thread;
@@ -37,25 +38,32 @@ final class Housekeeper implements AutoCloseable {
 
     Housekeeper(StateStore store) {
         this.store = store;
+        // close() copies what waits at once instead.
+        io.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     /**
-     * Queues a durable copy of {@code jar} as module {@code module}'s last-good jar; returns at once. When several
-     * are queued for one module before the first runs, only the newest is copied: a copy whose deletion is queued
-     * later is still there when it runs.
+     * Queues a durable copy of {@code jar} as module {@code module}'s last-good jar, to run after {@code delayMillis};
+     * returns at once. While one waits for a module, a newer jar replaces it: at most one copy per delay, of the
+     * newest, and a copy whose deletion is queued later is still there when it runs.
      */
-    void keepLastGood(String module, Path jar) {
+    void keepLastGood(String module, Path jar, long delayMillis) {
         if (lastGood.put(module, jar) != null) {
             return;
         }
-        io.execute(() -> {
-            Path newest = lastGood.remove(module);
-            try {
-                store.keepLastGood(module, newest);
-            } catch (StateException e) {
-                LOG.warn("Module {}: {}", module, e.getMessage());
-            }
-        });
+        io.schedule(() -> copyLastGood(module), delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void copyLastGood(String module) {
+        Path newest = lastGood.remove(module);
+        if (newest == null) {
+            return;
+        }
+        try {
+            store.keepLastGood(module, newest);
+        } catch (StateException e) {
+            LOG.warn("Module {}: {}", module, e.getMessage());
+        }
     }
 
     /** Queues the deletion of a versioned jar copy no generation loads again; returns at once. */
@@ -73,7 +81,7 @@ final class Housekeeper implements AutoCloseable {
         Future<?> marker;
         try {
             marker = io.submit(() -> { });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             return io.isTerminated();
         }
         try {
@@ -87,9 +95,14 @@ final class Housekeeper implements AutoCloseable {
         }
     }
 
-    /** Runs what is queued (waiting up to 10 s), then stops. */
+    /** Runs what is queued, last-good copies still waiting for their delay included (up to 10 s), then stops. */
     @Override
     public void close() {
+        try {
+            io.execute(() -> List.copyOf(lastGood.keySet()).forEach(this::copyLastGood));
+        } catch (RejectedExecutionException e) {
+            return;
+        }
         io.shutdown();
         try {
             if (!io.awaitTermination(10, TimeUnit.SECONDS)) {

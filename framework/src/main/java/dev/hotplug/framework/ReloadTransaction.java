@@ -54,6 +54,12 @@ final class ReloadTransaction {
     private final EventDispatcher events;
     private final Housekeeper housekeeper;
     private final Collection<ModuleRecord> records;
+    /**
+     * How long a swapped version waits before it is copied as last-good: at most one copy (two fsyncs) per module and
+     * second, since that copy slows the next reload's state write on the same disk. A crash before it leaves the
+     * version before, which ran too.
+     */
+    static final long LAST_GOOD_DELAY_MILLIS = 1000;
     /** The running transaction's events, handed to listeners in one batch when it finishes. */
     private final List<HotplugEvent> pending = new ArrayList<>();
     /** When the running transaction quiesced, and how long its calls were held; 0 until then. */
@@ -298,7 +304,7 @@ final class ReloadTransaction {
     }
 
     private void keepLastGood(ModuleRecord record, ModuleSpec spec) {
-        housekeeper.keepLastGood(record.name(), spec.jar());
+        housekeeper.keepLastGood(record.name(), spec.jar(), LAST_GOOD_DELAY_MILLIS);
     }
 
     private void deleteCopy(Path copy, ModuleRecord record) {
