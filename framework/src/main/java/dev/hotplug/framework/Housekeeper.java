@@ -68,12 +68,20 @@ final class Housekeeper implements AutoCloseable {
 
     /** Queues the deletion of a versioned jar copy no generation loads again; returns at once. */
     void discardCopy(Path copy) {
-        io.execute(() -> GenerationStager.discardCopy(copy));
+        execute(() -> GenerationStager.discardCopy(copy));
     }
 
-    /** Queues {@code task} (file clean-up that must not fail the caller; it logs its own failures). */
+    /**
+     * Queues {@code task} (file clean-up that must not fail the caller; it logs its own failures). Once closed, runs
+     * it on the calling thread: a loader found collected by a {@code leaks()} after {@code close()} still has its
+     * folder deleted.
+     */
     void execute(Runnable task) {
-        io.execute(task);
+        try {
+            io.execute(task);
+        } catch (RejectedExecutionException closed) {
+            task.run();
+        }
     }
 
     /** Blocks until every task queued before this call ran, up to {@code millis}; returns whether they all did. */
