@@ -14,8 +14,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Services published by module generations, the stable proxies consumers hold, and quiescence. Calls cost one
  * volatile read on the way in and write nothing shared; a reload pays instead: {@link #quiesce} closes the module's
- * slots (new calls wait) and then looks at every thread's stack, at a safepoint, until no thread is inside a proxy of
- * those slots on its way to the old implementation. Slots hold a provider only while its generation is registered, so
+ * slots (new calls wait) and then, unless no other thread called them since the last reload, looks at every thread's
+ * stack, at a safepoint, until no thread is inside a proxy of those slots on its way to the old implementation. Slots hold a provider only while its generation is registered, so
  * no released generation stays reachable through them. Thread-safe.
  */
 final class ServiceRegistry {
@@ -116,18 +116,28 @@ final class ServiceRegistry {
     boolean quiesce(Set<String> modules, long deadlineNanos) {
         quiesced.addAll(modules);
         Set<String> closed = new HashSet<>();
+        List<ServiceSlot> closedSlots = new ArrayList<>();
         for (ServiceSlot slot : slots.values()) {
             ServiceSlot.Registration current = slot.current();
             if (current != null && modules.contains(current.module())) {
                 slot.close();
                 closed.add(slot.typeName);
+                closedSlots.add(slot);
             }
         }
-        while (inFlight(closed)) {
+        Thread self = Thread.currentThread();
+        boolean others = false;
+        for (ServiceSlot slot : closedSlots) {
+            others |= slot.calledByOthers(self);
+        }
+        while (others && inFlight(closed)) {
             if (System.nanoTime() - deadlineNanos >= 0) {
                 return false;
             }
             LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
+        }
+        for (ServiceSlot slot : closedSlots) {
+            slot.forgetCallers();
         }
         return true;
     }
@@ -174,17 +184,20 @@ final class ServiceRegistry {
     }
 
     /**
-     * Whether the proxy frame at {@code proxy} is parked inside {@link ServiceSlot}'s timed wait: such a thread reads
-     * the slot again under its lock once woken, so it cannot reach the old implementation. Anywhere else in the slot it
-     * may already hold the old implementation — in {@link ServiceSlot#get()} after its volatile read (the interpreter
-     * stops at any bytecode), or returning from the wait after reading it under the lock — so it counts as in flight
-     * until it returns or parks again.
+     * Whether the proxy frame at {@code proxy} is parked inside {@link ServiceSlot}'s timed wait, with only slot frames
+     * between: such a thread reads the slot again under its lock once woken, so it cannot reach the old
+     * implementation. Anywhere else in the slot it may already hold the old implementation — in
+     * {@link ServiceSlot#get()} after its volatile read (the interpreter stops at any bytecode), or returning from the
+     * wait after reading it under the lock — so it counts as in flight until it returns or parks again.
      */
     private static boolean waiting(StackTraceElement[] frames, int proxy) {
         String slot = ServiceSlot.class.getName();
-        return proxy >= 3 && frames[proxy - 1].getClassName().equals(slot)
-                && frames[proxy - 2].getClassName().equals(slot) && frames[proxy - 2].getMethodName().equals("await")
-                && frames[proxy - 3].getClassName().equals(TimeUnit.class.getName())
-                && frames[proxy - 3].getMethodName().equals("timedWait");
+        int below = proxy - 1;
+        while (below >= 0 && frames[below].getClassName().equals(slot)) {
+            below--;
+        }
+        return below >= 0 && below + 1 < proxy && frames[below + 1].getMethodName().equals("await")
+                && frames[below].getClassName().equals(TimeUnit.class.getName())
+                && frames[below].getMethodName().equals("timedWait");
     }
 }

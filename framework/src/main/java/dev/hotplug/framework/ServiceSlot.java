@@ -2,14 +2,16 @@ package dev.hotplug.framework;
 
 import dev.hotplug.api.ServiceUnavailableException;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * The current provider of one service interface, by name, as generated proxies reach it. The fast path is one volatile
- * read of {@link #target}: {@code null} means closed for a reload or no provider, and the caller waits in {@link #get()}
- * up to the wait limit. Proxies hold the slot as a {@link Supplier} so their classes reference JDK types only.
- * Thread-safe.
+ * read of {@link #target} and one plain read of {@link #caller}: a {@code null} target means closed for a reload or no
+ * provider, and the caller waits in {@link #get()} up to the wait limit. Proxies hold the slot as a {@link Supplier}
+ * so their classes reference JDK types only. Thread-safe.
  */
 final class ServiceSlot implements Supplier<Object> {
 
@@ -34,6 +36,25 @@ final class ServiceSlot implements Supplier<Object> {
     private boolean closed;
     /** Set once a proxy of this slot was handed out: some consumer may hold it from then on. */
     private volatile boolean held;
+    /**
+     * Who called since the last {@link #forgetCallers()}: {@link #NOBODY}, one thread's id, or {@link #MANY}. A reload
+     * whose slots only its own thread called needs no stack scan to know nothing is in flight. Each thread writes it
+     * once per reload, so the fast path reads a line that stays shared; ids, not threads, so no context loader is
+     * pinned.
+     */
+    private long caller;
+
+    private static final long NOBODY = 0;
+    private static final long MANY = -1;
+    private static final VarHandle CALLER;
+
+    static {
+        try {
+            CALLER = MethodHandles.lookup().findVarHandle(ServiceSlot.class, "caller", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     ServiceSlot(String typeName, long waitNanos) {
         this.typeName = typeName;
@@ -44,7 +65,54 @@ final class ServiceSlot implements Supplier<Object> {
     @Override
     public Object get() {
         Object implementation = target;
-        return implementation != null ? implementation : await();
+        if (implementation != null) {
+            long seen = caller;
+            if (seen == MANY || seen == Thread.currentThread().getId()) {
+                return implementation;
+            }
+        }
+        return enter();
+    }
+
+    /**
+     * The first call of a thread since the callers were forgotten: mark, then read the target again. Against a reload's
+     * close-then-read of the mark (both volatile) either the reload sees the mark or this thread sees the slot closed.
+     * The mark is checked once more after the read, since a reload may have forgotten it in between.
+     */
+    private Object enter() {
+        long me = Thread.currentThread().getId();
+        while (true) {
+            mark(me);
+            Object implementation = target;
+            if (implementation == null) {
+                return await();
+            }
+            long seen = (long) CALLER.getVolatile(this);
+            if (seen == MANY || seen == me) {
+                return implementation;
+            }
+        }
+    }
+
+    private void mark(long me) {
+        long seen = (long) CALLER.getVolatile(this);
+        if (seen != me && seen != MANY && (seen != NOBODY || !CALLER.compareAndSet(this, NOBODY, me))) {
+            CALLER.setVolatile(this, MANY);
+        }
+    }
+
+    /**
+     * Whether a thread other than {@code self} may have called since {@link #forgetCallers()}; valid once the slot is
+     * closed, since a thread marks itself before it reads an open target.
+     */
+    boolean calledByOthers(Thread self) {
+        long seen = (long) CALLER.getVolatile(this);
+        return seen != NOBODY && seen != self.getId();
+    }
+
+    /** Starts a new count of callers; only while closed and drained, so no thread is on its way in. */
+    void forgetCallers() {
+        CALLER.setVolatile(this, NOBODY);
     }
 
     private Object await() {
@@ -52,6 +120,7 @@ final class ServiceSlot implements Supplier<Object> {
         synchronized (this) {
             Registration now = current;
             if (closed && now != null && Boolean.TRUE.equals(LIFECYCLE_CALL.get())) {
+                mark(Thread.currentThread().getId());
                 return now.implementation();
             }
             Object implementation;
@@ -72,6 +141,8 @@ final class ServiceSlot implements Supplier<Object> {
                             + ": interrupted while waiting for its provider");
                 }
             }
+            // Under the lock every close comes after this mark, so the next reload sees it.
+            mark(Thread.currentThread().getId());
             return implementation;
         }
     }

@@ -7,7 +7,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 
 import static dev.hotplug.framework.ReloadRollbackTest.last;
@@ -86,5 +88,40 @@ class QuiescenceTest {
             assertEquals(Outcome.SWAPPED, last(hotplug.history("slow")).outcome());
             assertEquals("2.0.0", counter.version());
         }
+    }
+
+    @Test
+    void aCallWaitingInTheClosedSlotDoesNotHoldTheDrainAndGoesOnToTheNewVersion() throws Exception {
+        Blocker.arm();
+        try (Hotplug hotplug = TestModules.hotplug(dir).drainTimeout(Duration.ofSeconds(2)).build()) {
+            hotplug.start();
+            hotplug.deploy(slow("1.0.0"));
+            Counter counter = hotplug.service(Counter.class);
+            CompletableFuture<Long> inFlight = CompletableFuture.supplyAsync(counter::increment);
+            assertTrue(Blocker.awaitEntered(10), "the call is in flight");
+            FutureTask<ModuleInfo> reload = new FutureTask<>(() -> hotplug.deploy(slow("2.0.0")));
+            Thread reloading = new Thread(reload, "reloading");
+            reloading.start();
+            Await.until("the reload to drain", () -> inside(reloading, ServiceRegistry.class.getName(), "inFlight")
+                    || inside(reloading, java.util.concurrent.locks.LockSupport.class.getName(), "parkNanos"));
+            FutureTask<String> waiting = new FutureTask<>(counter::version);
+            Thread caller = new Thread(waiting, "caller");
+            caller.start();
+            Await.until("the new call to wait in the closed slot",
+                    () -> inside(caller, ServiceSlot.class.getName(), "await"));
+
+            Blocker.release();
+
+            reload.get(10, TimeUnit.SECONDS);
+            assertEquals(Outcome.SWAPPED, last(hotplug.history("slow")).outcome(),
+                    "the drain waited for the call in flight only");
+            assertEquals(1L, inFlight.get(10, TimeUnit.SECONDS));
+            assertEquals("2.0.0", waiting.get(10, TimeUnit.SECONDS), "the waiting call went on to the new version");
+        }
+    }
+
+    private static boolean inside(Thread thread, String className, String method) {
+        return Arrays.stream(thread.getStackTrace())
+                .anyMatch(f -> f.getClassName().equals(className) && f.getMethodName().equals(method));
     }
 }

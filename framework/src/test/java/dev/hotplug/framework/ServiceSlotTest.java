@@ -1,0 +1,109 @@
+package dev.hotplug.framework;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a reload learns from a slot's caller mark: a slot only the reloading thread called may skip the stack scan;
+ * any call from another thread since the last drain, including one that waited through a reload, forces it.
+ */
+class ServiceSlotTest {
+
+    private static ServiceSlot provided(Object implementation) {
+        ServiceSlot slot = new ServiceSlot("com.acme.Api", TimeUnit.SECONDS.toNanos(10));
+        slot.register(new ServiceSlot.Registration(implementation, "acme", 1), false);
+        return slot;
+    }
+
+    private static Object callOn(ExecutorService thread, ServiceSlot slot) throws Exception {
+        return thread.submit(slot::get).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aSlotCalledOnlyByTheReloadingThreadNeedsNoScan() {
+        Object implementation = new Object();
+        ServiceSlot slot = provided(implementation);
+        assertSame(implementation, slot.get());
+        assertSame(implementation, slot.get());
+        slot.close();
+        assertFalse(slot.calledByOthers(Thread.currentThread()));
+    }
+
+    @Test
+    void aCallFromAnotherThreadForcesTheScanUntilTheCallersAreForgotten() throws Exception {
+        ServiceSlot slot = provided(new Object());
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        ExecutorService third = Executors.newSingleThreadExecutor();
+        try {
+            callOn(other, slot);
+            slot.get();
+            callOn(third, slot);
+            slot.close();
+            assertTrue(slot.calledByOthers(Thread.currentThread()), "two other threads called");
+            slot.forgetCallers();
+            slot.open();
+            slot.get();
+            slot.close();
+            assertFalse(slot.calledByOthers(Thread.currentThread()), "only this thread called since");
+            slot.open();
+            callOn(other, slot);
+            slot.close();
+            assertTrue(slot.calledByOthers(Thread.currentThread()), "the other thread called again");
+        } finally {
+            other.shutdownNow();
+            third.shutdownNow();
+        }
+    }
+
+    @Test
+    void aCallThatWaitedThroughAReloadCountsOnTheNext() throws Exception {
+        Object implementation = new Object();
+        ServiceSlot slot = provided(implementation);
+        slot.close();
+        Thread[] caller = new Thread[1];
+        CompletableFuture<Object> waited = CompletableFuture.supplyAsync(() -> {
+            caller[0] = Thread.currentThread();
+            return slot.get();
+        });
+        Await.until("the call to wait in its slot", () -> caller[0] != null && Arrays.stream(caller[0].getStackTrace())
+                .anyMatch(frame -> frame.getMethodName().equals("await")
+                        && frame.getClassName().equals(ServiceSlot.class.getName())));
+        // The drain of the reload forgets the mark the caller left on its way in; it must mark again on its way out.
+        slot.forgetCallers();
+        slot.open();
+        assertSame(implementation, waited.get(10, TimeUnit.SECONDS));
+        slot.close();
+        assertTrue(slot.calledByOthers(Thread.currentThread()));
+    }
+
+    @Test
+    void aLifecycleCallThroughAClosedSlotCounts() throws Exception {
+        Object implementation = new Object();
+        ServiceSlot slot = provided(implementation);
+        slot.close();
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            Object reached = worker.submit(() -> {
+                ServiceSlot.LIFECYCLE_CALL.set(Boolean.TRUE);
+                try {
+                    return slot.get();
+                } finally {
+                    ServiceSlot.LIFECYCLE_CALL.remove();
+                }
+            }).get(10, TimeUnit.SECONDS);
+            assertSame(implementation, reached);
+            assertTrue(slot.calledByOthers(Thread.currentThread()));
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+}
