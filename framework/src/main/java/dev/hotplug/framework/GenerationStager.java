@@ -36,12 +36,14 @@ final class GenerationStager {
 
     private final FrameworkConfig config;
     private final ServiceRegistry services;
+    private final Housekeeper housekeeper;
     private final AtomicLong copies = new AtomicLong();
     private final Map<String, AtomicLong> generations = new ConcurrentHashMap<>();
 
-    GenerationStager(FrameworkConfig config, ServiceRegistry services) {
+    GenerationStager(FrameworkConfig config, ServiceRegistry services, Housekeeper housekeeper) {
         this.config = config;
         this.services = services;
+        this.housekeeper = housekeeper;
     }
 
     /**
@@ -53,9 +55,14 @@ final class GenerationStager {
     ModuleSpec copyAndRead(Path source) {
         Path copy;
         try {
-            // One folder per copy keeps the user's file name, so every message names the file they dropped.
-            Path folder = Files.createDirectories(config.cacheFolder().resolve("jars").resolve(
-                    Long.toString(copies.incrementAndGet())));
+            // One folder per copy keeps the user's file name, so every message names the file they dropped. The next
+            // copy's folder is made ahead on the housekeeper: a mkdir costs 0.1-0.3 ms on common disks.
+            long number = copies.incrementAndGet();
+            Path folder = copyFolder(number);
+            if (!Files.isDirectory(folder)) {
+                Files.createDirectories(folder);
+            }
+            housekeeper.execute(() -> makeFolder(copyFolder(number + 1)));
             copy = folder.resolve(source.getFileName().toString());
             Files.copy(source, copy, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
@@ -71,6 +78,19 @@ final class GenerationStager {
                 e.addSuppressed(suppressed);
             }
             throw e;
+        }
+    }
+
+    private Path copyFolder(long number) {
+        return config.cacheFolder().resolve("jars").resolve(Long.toString(number));
+    }
+
+    /** Makes a folder ahead of its use; a failure is logged, and the copy that needs it makes it then. */
+    private static void makeFolder(Path folder) {
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            LOG.debug("Cannot make copy folder {} ahead: {}", folder, e.toString());
         }
     }
 

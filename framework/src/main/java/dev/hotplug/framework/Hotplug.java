@@ -56,7 +56,7 @@ public final class Hotplug implements AutoCloseable {
         events.add(beans);
         this.store = new StateStore(config.stateFolder(), line -> LOG.error("{}", line));
         this.housekeeper = new Housekeeper(store);
-        this.stager = new GenerationStager(config, services);
+        this.stager = new GenerationStager(config, services, housekeeper);
         GenerationLifecycle lifecycle = new GenerationLifecycle(config, invoker, services, leaks, housekeeper);
         this.transaction = new ReloadTransaction(config, services, stager, lifecycle, store, events, records.values(),
                 housekeeper);
