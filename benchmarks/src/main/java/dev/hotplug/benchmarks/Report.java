@@ -78,6 +78,14 @@ record Report(BenchMain.Profile profile, List<RunResult> jmh, ReloadSplit.Result
         if (pause.firstFailure() != null) {
             line(t, "first failed call: %s", pause.firstFailure());
         }
+        LatencyHistogram control = pause.control();
+        LatencyHistogram controlSlow = pause.controlSlow();
+        line(t, "| pause window under the callers: p50 [p99] | control, as long again with no reload: calls"
+                + " | calls > %d us | their p50 | their p99 |", SwapPause.SLOW_NANOS / 1000);
+        line(t, "|---|---|---|---|---|");
+        line(t, "| %.3f ms [%.3f] | %d | %d | %s | %s |", median(pause.pauseMillis()), p99(pause.pauseMillis()),
+                control.count(), controlSlow.count(), nanos(controlSlow.percentile(50)),
+                nanos(controlSlow.percentile(99)));
         line(t, "");
         line(t, "Detection: atomic rename into the watched folder -> new version serving, %d renames", detection.rounds());
         line(t, "| median | p99 | max |");

@@ -1,6 +1,7 @@
 package dev.hotplug.benchmarks;
 
 import dev.hotplug.benchmarks.fixture.Calc;
+import dev.hotplug.framework.HistoryEntry;
 import dev.hotplug.framework.Hotplug;
 
 import java.nio.file.Path;
@@ -8,11 +9,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Swap pause harness: {@code threads} threads call the Hotplug service proxy back to back while the main thread runs
  * {@code reloads} reloads (alternating two versions); every call is timed with {@code System.nanoTime} and checked.
+ * Then the same callers go on for as long again with no reload: the control, which shows how many calls are slow
+ * only because 8 callers share the CPUs.
  */
 final class SwapPause {
 
@@ -29,10 +33,14 @@ final class SwapPause {
      * @param all latencies of all calls
      * @param slow latencies of the calls slower than {@link #SLOW_NANOS}
      * @param reloadMillis wall time of each reload, sorted
+     * @param pauseMillis each reload's pause window under the callers (its {@code HistoryEntry.pauseMicros}), sorted
+     * @param control latencies of the calls in the control window, with no reload
+     * @param controlSlow latencies of the control calls slower than {@link #SLOW_NANOS}
      * @param firstFailure the first failure, {@code null} when none
      */
     record Result(int reloads, int threads, long calls, long failed, LatencyHistogram all, LatencyHistogram slow,
-                  double[] reloadMillis, String firstFailure) {
+                  double[] reloadMillis, double[] pauseMillis, LatencyHistogram control, LatencyHistogram controlSlow,
+                  String firstFailure) {
     }
 
     private SwapPause() {
@@ -69,13 +77,23 @@ final class SwapPause {
             running.add(thread);
         }
         double[] reloadMillis = new double[reloads];
+        double[] pauseMillis = new double[reloads];
         try {
             started.await();
+            long began = System.nanoTime();
             for (int i = 0; i < reloads; i++) {
                 long start = System.nanoTime();
                 hotplug.deploy(jars[(i + 1) % 2]);
                 reloadMillis[i] = (System.nanoTime() - start) / 1e6;
+                List<HistoryEntry> history = hotplug.history(Fixtures.CALC);
+                pauseMillis[i] = history.get(history.size() - 1).pauseMicros() / 1e3;
             }
+            long reloading = System.nanoTime() - began;
+            for (Caller caller : callers) {
+                caller.control = true;
+            }
+            // A measuring window, not a wait for a condition: the callers run as long again with no reload.
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(reloading));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Cannot measure the swap pause: interrupted", e);
@@ -89,14 +107,20 @@ final class SwapPause {
         }
         LatencyHistogram all = new LatencyHistogram();
         LatencyHistogram slow = new LatencyHistogram();
+        LatencyHistogram control = new LatencyHistogram();
+        LatencyHistogram controlSlow = new LatencyHistogram();
         long failed = 0;
         for (Caller caller : callers) {
             all.add(caller.all);
             slow.add(caller.slow);
+            control.add(caller.controlAll);
+            controlSlow.add(caller.controlSlow);
             failed += caller.failed;
         }
         Arrays.sort(reloadMillis);
-        return new Result(reloads, threads, all.count(), failed, all, slow, reloadMillis, firstFailure.get());
+        Arrays.sort(pauseMillis);
+        return new Result(reloads, threads, all.count(), failed, all, slow, reloadMillis, pauseMillis, control,
+                controlSlow, firstFailure.get());
     }
 
     /** Joins a calling thread (up to 30 s); throws when it is still running. */
@@ -118,8 +142,12 @@ final class SwapPause {
         private final AtomicReference<String> firstFailure;
         final LatencyHistogram all = new LatencyHistogram();
         final LatencyHistogram slow = new LatencyHistogram();
+        final LatencyHistogram controlAll = new LatencyHistogram();
+        final LatencyHistogram controlSlow = new LatencyHistogram();
         long failed;
         volatile boolean stop;
+        /** Set once the reloads are over: calls from then on go to the control histograms. */
+        volatile boolean control;
 
         Caller(Calc calc, CountDownLatch started, AtomicReference<String> firstFailure) {
             this.calc = calc;
@@ -137,9 +165,10 @@ final class SwapPause {
                 try {
                     long answer = calc.apply(x);
                     long nanos = System.nanoTime() - start;
-                    all.record(nanos);
+                    boolean reloading = !control;
+                    (reloading ? all : controlAll).record(nanos);
                     if (nanos > SLOW_NANOS) {
-                        slow.record(nanos);
+                        (reloading ? slow : controlSlow).record(nanos);
                     }
                     if (answer != x * 31 + 7) {
                         failed++;

@@ -36,6 +36,9 @@ class BenchmarkSmokeTest {
         assertEquals(0, pause.failed());
         assertTrue(pause.calls() > 0);
         assertEquals(BenchMain.Profile.SMOKE.swapReloads(), pause.reloadMillis().length);
+        assertEquals(BenchMain.Profile.SMOKE.swapReloads(), pause.pauseMillis().length);
+        assertTrue(Report.max(pause.pauseMillis()) <= Report.max(pause.reloadMillis()), "the pause is part of a reload");
+        assertTrue(pause.control().count() > 0, "the callers went on without reloads for the control");
         assertEquals(BenchMain.Profile.SMOKE.detectionRounds(), report.detection().millis().length);
         assertTrue(report.detection().millis()[0] > 0);
         assertEquals(BenchMain.Profile.SMOKE.scaleModules(), report.scale().modules());
