@@ -130,7 +130,7 @@ final class ServiceRegistry {
         for (ServiceSlot slot : closedSlots) {
             others |= slot.calledByOthers(self);
         }
-        while (others && inFlight(closed)) {
+        while (others && (inFlight(closed) || virtualInFlight(closedSlots, closed))) {
             if (System.nanoTime() - deadlineNanos >= 0) {
                 return false;
             }
@@ -165,19 +165,37 @@ final class ServiceRegistry {
         }
         Thread self = Thread.currentThread();
         for (Map.Entry<Thread, StackTraceElement[]> entry : Thread.getAllStackTraces().entrySet()) {
-            if (entry.getKey() == self) {
-                continue;
+            if (entry.getKey() != self && inFlight(entry.getValue(), typeNames)) {
+                return true;
             }
-            StackTraceElement[] frames = entry.getValue();
-            for (int i = 0; i < frames.length; i++) {
-                String className = frames[i].getClassName();
-                if (!className.endsWith(ServiceProxies.SUFFIX)) {
-                    continue;
-                }
-                String typeName = className.substring(0, className.length() - ServiceProxies.SUFFIX.length());
-                if (typeNames.contains(typeName) && !waiting(frames, i)) {
+        }
+        return false;
+    }
+
+    /**
+     * As {@link #inFlight(Set)} for the virtual threads that called {@code slots}: all-thread stack traces leave them
+     * out (JDK 21 and later), so each is asked for its own.
+     */
+    private static boolean virtualInFlight(List<ServiceSlot> slots, Set<String> typeNames) {
+        for (ServiceSlot slot : slots) {
+            for (Thread caller : slot.virtualCallers()) {
+                if (caller != Thread.currentThread() && inFlight(caller.getStackTrace(), typeNames)) {
                     return true;
                 }
+            }
+        }
+        return false;
+    }
+
+    private static boolean inFlight(StackTraceElement[] frames, Set<String> typeNames) {
+        for (int i = 0; i < frames.length; i++) {
+            String className = frames[i].getClassName();
+            if (!className.endsWith(ServiceProxies.SUFFIX)) {
+                continue;
+            }
+            String typeName = className.substring(0, className.length() - ServiceProxies.SUFFIX.length());
+            if (typeNames.contains(typeName) && !waiting(frames, i)) {
+                return true;
             }
         }
         return false;

@@ -2,8 +2,14 @@ package dev.hotplug.framework;
 
 import dev.hotplug.api.ServiceUnavailableException;
 
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -37,16 +43,26 @@ final class ServiceSlot implements Supplier<Object> {
     /** Set once a proxy of this slot was handed out: some consumer may hold it from then on. */
     private volatile boolean held;
     /**
-     * Who called since the last {@link #forgetCallers()}: {@link #NOBODY}, one thread's id, or {@link #MANY}. A reload
-     * whose slots only its own thread called needs no stack scan to know nothing is in flight. Each thread writes it
-     * once per reload, so the fast path reads a line that stays shared; ids, not threads, so no context loader is
-     * pinned.
+     * Who called since the last {@link #forgetCallers()}: {@link #NOBODY}, one thread's id, {@link #MANY}, or
+     * {@link #VIRTUAL}. A reload whose slots only its own thread called needs no stack scan to know nothing is in
+     * flight. Each platform thread writes it once per reload, so the fast path reads a line that stays shared; ids,
+     * not threads, so no context loader is pinned.
      */
     private long caller;
+    /**
+     * Virtual threads that called since the last {@link #forgetCallers()}, held weakly: a stack scan of all threads
+     * does not show them, so a reload asks each for its stack.
+     */
+    private final Set<Thread> virtualCallers =
+            Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
     private static final long NOBODY = 0;
     private static final long MANY = -1;
+    /** A virtual thread called: every call takes the slow path, where virtual threads enter their names. */
+    private static final long VIRTUAL = -2;
     private static final VarHandle CALLER;
+    /** {@code Thread.isVirtual()} on JDK 21 and later; {@code null} before, where every thread is a platform one. */
+    private static final MethodHandle IS_VIRTUAL;
 
     static {
         try {
@@ -54,6 +70,14 @@ final class ServiceSlot implements Supplier<Object> {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        MethodHandle isVirtual;
+        try {
+            isVirtual = MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
+                    MethodType.methodType(boolean.class));
+        } catch (NoSuchMethodException | IllegalAccessException e) {
+            isVirtual = null;
+        }
+        IS_VIRTUAL = isVirtual;
     }
 
     ServiceSlot(String typeName, long waitNanos) {
@@ -75,29 +99,54 @@ final class ServiceSlot implements Supplier<Object> {
     }
 
     /**
-     * The first call of a thread since the callers were forgotten: mark, then read the target again. Against a reload's
-     * close-then-read of the mark (both volatile) either the reload sees the mark or this thread sees the slot closed.
-     * The mark is checked once more after the read, since a reload may have forgotten it in between.
+     * The first call of a thread since the callers were forgotten (or any call once a virtual thread called): mark,
+     * then read the target again. Against a reload's close-then-read of the mark (both volatile) either the reload
+     * sees the mark or this thread sees the slot closed. The mark is checked once more after the read, since a
+     * reload may have forgotten it in between.
      */
     private Object enter() {
-        long me = Thread.currentThread().getId();
+        Thread current = Thread.currentThread();
+        long me = current.getId();
+        boolean virtual = isVirtual(current);
         while (true) {
-            mark(me);
+            mark(current, me, virtual);
             Object implementation = target;
             if (implementation == null) {
                 return await();
             }
             long seen = (long) CALLER.getVolatile(this);
-            if (seen == MANY || seen == me) {
+            if (seen == MANY || seen == me || seen == VIRTUAL && (!virtual || virtualCallers.contains(current))) {
                 return implementation;
             }
         }
     }
 
-    private void mark(long me) {
-        long seen = (long) CALLER.getVolatile(this);
-        if (seen != me && seen != MANY && (seen != NOBODY || !CALLER.compareAndSet(this, NOBODY, me))) {
-            CALLER.setVolatile(this, MANY);
+    private void mark(Thread current, long me, boolean virtual) {
+        if (virtual) {
+            virtualCallers.add(current);
+            CALLER.setVolatile(this, VIRTUAL);
+            return;
+        }
+        while (true) {
+            long seen = (long) CALLER.getVolatile(this);
+            // VIRTUAL only goes at a forget: a reload scans all platform threads then anyway.
+            if (seen == me || seen == MANY || seen == VIRTUAL
+                    || CALLER.compareAndSet(this, seen, seen == NOBODY ? me : MANY)) {
+                return;
+            }
+        }
+    }
+
+    private void markCurrent() {
+        Thread current = Thread.currentThread();
+        mark(current, current.getId(), isVirtual(current));
+    }
+
+    private static boolean isVirtual(Thread thread) {
+        try {
+            return IS_VIRTUAL != null && (boolean) IS_VIRTUAL.invokeExact(thread);
+        } catch (Throwable e) {
+            throw new IllegalStateException("Cannot tell whether " + thread + " is virtual: " + e, e);
         }
     }
 
@@ -110,8 +159,16 @@ final class ServiceSlot implements Supplier<Object> {
         return seen != NOBODY && seen != self.getId();
     }
 
+    /** The virtual threads that called since {@link #forgetCallers()}; read once the slot is closed. */
+    List<Thread> virtualCallers() {
+        synchronized (virtualCallers) {
+            return List.copyOf(virtualCallers);
+        }
+    }
+
     /** Starts a new count of callers; only while closed and drained, so no thread is on its way in. */
     void forgetCallers() {
+        virtualCallers.clear();
         CALLER.setVolatile(this, NOBODY);
     }
 
@@ -120,7 +177,7 @@ final class ServiceSlot implements Supplier<Object> {
         synchronized (this) {
             Registration now = current;
             if (closed && now != null && Boolean.TRUE.equals(LIFECYCLE_CALL.get())) {
-                mark(Thread.currentThread().getId());
+                markCurrent();
                 return now.implementation();
             }
             Object implementation;
@@ -142,7 +199,7 @@ final class ServiceSlot implements Supplier<Object> {
                 }
             }
             // Under the lock every close comes after this mark, so the next reload sees it.
-            mark(Thread.currentThread().getId());
+            markCurrent();
             return implementation;
         }
     }

@@ -9,12 +9,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 import static dev.hotplug.framework.ReloadRollbackTest.last;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Issue #6: calls in flight drain before a reload unloads the old version; when they do not drain in time the reload
@@ -92,6 +98,32 @@ class QuiescenceTest {
 
     @Test
     void aCallWaitingInTheClosedSlotDoesNotHoldTheDrainAndGoesOnToTheNewVersion() throws Exception {
+        waitingCallDoesNotHoldTheDrain(task -> {
+            Thread thread = new Thread(task, "caller");
+            thread.start();
+            return thread;
+        });
+    }
+
+    @Test
+    void aVirtualThreadWaitingInTheClosedSlotDoesNotHoldTheDrain() throws Exception {
+        ExecutorService virtualThreads = virtualThreads();
+        try {
+            waitingCallDoesNotHoldTheDrain(task -> {
+                AtomicReference<Thread> thread = new AtomicReference<>();
+                virtualThreads.execute(() -> {
+                    thread.set(Thread.currentThread());
+                    task.run();
+                });
+                Await.until("the virtual thread to start", () -> thread.get() != null);
+                return thread.get();
+            });
+        } finally {
+            virtualThreads.shutdown();
+        }
+    }
+
+    private void waitingCallDoesNotHoldTheDrain(Function<Runnable, Thread> start) throws Exception {
         Blocker.arm();
         try (Hotplug hotplug = TestModules.hotplug(dir).drainTimeout(Duration.ofSeconds(2)).build()) {
             hotplug.start();
@@ -103,10 +135,9 @@ class QuiescenceTest {
             Thread reloading = new Thread(reload, "reloading");
             reloading.start();
             Await.until("the reload to drain", () -> inside(reloading, ServiceRegistry.class.getName(), "inFlight")
-                    || inside(reloading, java.util.concurrent.locks.LockSupport.class.getName(), "parkNanos"));
+                    || inside(reloading, LockSupport.class.getName(), "parkNanos"));
             FutureTask<String> waiting = new FutureTask<>(counter::version);
-            Thread caller = new Thread(waiting, "caller");
-            caller.start();
+            Thread caller = start.apply(waiting);
             Await.until("the new call to wait in the closed slot",
                     () -> inside(caller, ServiceSlot.class.getName(), "await"));
 
@@ -123,5 +154,38 @@ class QuiescenceTest {
     private static boolean inside(Thread thread, String className, String method) {
         return Arrays.stream(thread.getStackTrace())
                 .anyMatch(f -> f.getClassName().equals(className) && f.getMethodName().equals(method));
+    }
+
+    @Test
+    void aCallInFlightOnAVirtualThreadHoldsTheReloadThoughNoStackScanShowsIt() throws Exception {
+        ExecutorService virtualThreads = virtualThreads();
+        Blocker.arm();
+        try (Hotplug hotplug = TestModules.hotplug(dir).drainTimeout(Duration.ofMillis(300)).build()) {
+            hotplug.start();
+            hotplug.deploy(slow("1.0.0"));
+            Counter counter = hotplug.service(Counter.class);
+            CompletableFuture<Long> inFlight = CompletableFuture.supplyAsync(counter::increment, virtualThreads);
+            assertTrue(Blocker.awaitEntered(10), "the call is in flight");
+
+            hotplug.deploy(slow("2.0.0"));
+
+            HistoryEntry refused = last(hotplug.history("slow"));
+            assertEquals(Outcome.REFUSED, refused.outcome(), "the reload did not unload under the call");
+            assertTrue(refused.cause().contains("did not drain within 300 ms"), refused.cause());
+            Blocker.release();
+            assertEquals(1L, inFlight.get(10, TimeUnit.SECONDS), "the call in flight finished on the old version");
+            hotplug.deploy(slow("2.0.0"));
+            assertEquals(Outcome.SWAPPED, last(hotplug.history("slow")).outcome(), "no virtual call in flight now");
+        } finally {
+            virtualThreads.shutdown();
+        }
+    }
+
+    /** A virtual-thread-per-task executor (JDK 21 and later); the test is skipped, not passed, on older JDKs. */
+    private static ExecutorService virtualThreads() throws ReflectiveOperationException {
+        boolean available = Runtime.version().feature() >= 21;
+        assumeTrue(available, "virtual threads need JDK 21 or later");
+        return (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor")
+                .invoke(null);
     }
 }
