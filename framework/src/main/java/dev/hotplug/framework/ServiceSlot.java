@@ -90,6 +90,8 @@ final class ServiceSlot implements Supplier<Object> {
     public Object get() {
         Object implementation = target;
         if (implementation != null) {
+            // A plain read is enough: the forget before the open that published this target happens-before it, so a
+            // mark seen here was written since; and a reload reads the mark (volatile) only after closing the slot.
             long seen = caller;
             if (seen == MANY || seen == Thread.currentThread().getId()) {
                 return implementation;
