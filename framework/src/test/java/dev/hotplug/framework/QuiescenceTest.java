@@ -9,8 +9,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -71,18 +73,32 @@ class QuiescenceTest {
 
     @Test
     void aCallThatDoesNotDrainAbandonsTheReloadAndTheOldVersionServesOn() throws Exception {
+        callInFlightHoldsTheReload(ForkJoinPool.commonPool());
+    }
+
+    @Test
+    void aCallInFlightOnAVirtualThreadHoldsTheReloadThoughNoStackScanShowsIt() throws Exception {
+        ExecutorService virtualThreads = virtualThreads();
+        try {
+            callInFlightHoldsTheReload(virtualThreads);
+        } finally {
+            virtualThreads.shutdown();
+        }
+    }
+
+    private void callInFlightHoldsTheReload(Executor callers) throws Exception {
         Blocker.arm();
         try (Hotplug hotplug = TestModules.hotplug(dir).drainTimeout(Duration.ofMillis(300)).build()) {
             hotplug.start();
             hotplug.deploy(slow("1.0.0"));
             Counter counter = hotplug.service(Counter.class);
-            CompletableFuture<Long> inFlight = CompletableFuture.supplyAsync(counter::increment);
+            CompletableFuture<Long> inFlight = CompletableFuture.supplyAsync(counter::increment, callers);
             assertTrue(Blocker.awaitEntered(10), "the call is in flight");
 
             hotplug.deploy(slow("2.0.0"));
 
             HistoryEntry refused = last(hotplug.history("slow"));
-            assertEquals(Outcome.REFUSED, refused.outcome());
+            assertEquals(Outcome.REFUSED, refused.outcome(), "the reload did not unload under the call");
             assertTrue(refused.cause().contains("did not drain within 300 ms"), refused.cause());
             assertEquals("1.0.0", counter.version(), "the old version serves on");
             Blocker.release();
@@ -91,7 +107,7 @@ class QuiescenceTest {
             Blocker.arm();
             Blocker.release();
             hotplug.deploy(slow("2.0.0"));
-            assertEquals(Outcome.SWAPPED, last(hotplug.history("slow")).outcome());
+            assertEquals(Outcome.SWAPPED, last(hotplug.history("slow")).outcome(), "no call in flight now");
             assertEquals("2.0.0", counter.version());
         }
     }
@@ -154,31 +170,6 @@ class QuiescenceTest {
     private static boolean inside(Thread thread, String className, String method) {
         return Arrays.stream(thread.getStackTrace())
                 .anyMatch(f -> f.getClassName().equals(className) && f.getMethodName().equals(method));
-    }
-
-    @Test
-    void aCallInFlightOnAVirtualThreadHoldsTheReloadThoughNoStackScanShowsIt() throws Exception {
-        ExecutorService virtualThreads = virtualThreads();
-        Blocker.arm();
-        try (Hotplug hotplug = TestModules.hotplug(dir).drainTimeout(Duration.ofMillis(300)).build()) {
-            hotplug.start();
-            hotplug.deploy(slow("1.0.0"));
-            Counter counter = hotplug.service(Counter.class);
-            CompletableFuture<Long> inFlight = CompletableFuture.supplyAsync(counter::increment, virtualThreads);
-            assertTrue(Blocker.awaitEntered(10), "the call is in flight");
-
-            hotplug.deploy(slow("2.0.0"));
-
-            HistoryEntry refused = last(hotplug.history("slow"));
-            assertEquals(Outcome.REFUSED, refused.outcome(), "the reload did not unload under the call");
-            assertTrue(refused.cause().contains("did not drain within 300 ms"), refused.cause());
-            Blocker.release();
-            assertEquals(1L, inFlight.get(10, TimeUnit.SECONDS), "the call in flight finished on the old version");
-            hotplug.deploy(slow("2.0.0"));
-            assertEquals(Outcome.SWAPPED, last(hotplug.history("slow")).outcome(), "no virtual call in flight now");
-        } finally {
-            virtualThreads.shutdown();
-        }
     }
 
     /** A virtual-thread-per-task executor (JDK 21 and later); the test is skipped, not passed, on older JDKs. */
