@@ -13,10 +13,11 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Services published by module generations, the stable proxies consumers hold, and quiescence. Calls cost one
- * volatile read on the way in and write nothing shared; a reload pays instead: {@link #quiesce} closes the module's
- * slots (new calls wait) and then, unless no other thread called them since the last reload, looks at every thread's
- * stack, at a safepoint, until no thread is inside a proxy of those slots on its way to the old implementation. Slots hold a provider only while its generation is registered, so
- * no released generation stays reachable through them. Thread-safe.
+ * volatile and one plain read on the way in, and write only their slot's caller mark, once per thread and reload; a
+ * reload pays instead: {@link #quiesce} closes the module's slots (new calls wait) and then, unless no other thread
+ * called them since the last reload, looks at every thread's stack, at a safepoint, until no thread is inside a proxy
+ * of those slots on its way to the old implementation. Slots hold a provider only while its generation is registered,
+ * so no released generation stays reachable through them. Thread-safe.
  */
 final class ServiceRegistry {
 

@@ -125,8 +125,11 @@ final class ServiceSlot implements Supplier<Object> {
 
     private void mark(Thread current, long me, boolean virtual) {
         if (virtual) {
+            // Entered before the flag: a reload that sees the flag finds the thread in the set.
             virtualCallers.add(current);
-            CALLER.setVolatile(this, VIRTUAL);
+            if ((long) CALLER.getVolatile(this) != VIRTUAL) {
+                CALLER.setVolatile(this, VIRTUAL);
+            }
             return;
         }
         while (true) {
