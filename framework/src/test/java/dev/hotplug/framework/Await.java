@@ -50,4 +50,14 @@ final class Await {
             LockSupport.parkNanos(POLL_NANOS);
         }
     }
+
+    /** Whether {@code thread} is inside {@code className.method} now, running or parked; a condition to await. */
+    static boolean inside(Thread thread, String className, String method) {
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            if (frame.getClassName().equals(className) && frame.getMethodName().equals(method)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -150,12 +149,13 @@ class QuiescenceTest {
             FutureTask<ModuleInfo> reload = new FutureTask<>(() -> hotplug.deploy(slow("2.0.0")));
             Thread reloading = new Thread(reload, "reloading");
             reloading.start();
-            Await.until("the reload to drain", () -> inside(reloading, ServiceRegistry.class.getName(), "inFlight")
-                    || inside(reloading, LockSupport.class.getName(), "parkNanos"));
+            Await.until("the reload to drain",
+                    () -> Await.inside(reloading, ServiceRegistry.class.getName(), "inFlight")
+                            || Await.inside(reloading, LockSupport.class.getName(), "parkNanos"));
             FutureTask<String> waiting = new FutureTask<>(counter::version);
             Thread caller = start.apply(waiting);
             Await.until("the new call to wait in the closed slot",
-                    () -> inside(caller, ServiceSlot.class.getName(), "await"));
+                    () -> Await.inside(caller, ServiceSlot.class.getName(), "await"));
 
             Blocker.release();
 
@@ -165,11 +165,6 @@ class QuiescenceTest {
             assertEquals(1L, inFlight.get(10, TimeUnit.SECONDS));
             assertEquals("2.0.0", waiting.get(10, TimeUnit.SECONDS), "the waiting call went on to the new version");
         }
-    }
-
-    private static boolean inside(Thread thread, String className, String method) {
-        return Arrays.stream(thread.getStackTrace())
-                .anyMatch(f -> f.getClassName().equals(className) && f.getMethodName().equals(method));
     }
 
     /** A virtual-thread-per-task executor (JDK 21 and later); the test is skipped, not passed, on older JDKs. */

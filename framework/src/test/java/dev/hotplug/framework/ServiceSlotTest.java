@@ -2,7 +2,6 @@ package dev.hotplug.framework;
 
 import org.junit.jupiter.api.Test;
 
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -74,9 +73,8 @@ class ServiceSlotTest {
             caller[0] = Thread.currentThread();
             return slot.get();
         });
-        Await.until("the call to wait in its slot", () -> caller[0] != null && Arrays.stream(caller[0].getStackTrace())
-                .anyMatch(frame -> frame.getMethodName().equals("await")
-                        && frame.getClassName().equals(ServiceSlot.class.getName())));
+        Await.until("the call to wait in its slot",
+                () -> caller[0] != null && Await.inside(caller[0], ServiceSlot.class.getName(), "await"));
         // The drain of the reload forgets the mark the caller left on its way in; it must mark again on its way out.
         slot.forgetCallers();
         slot.open();
