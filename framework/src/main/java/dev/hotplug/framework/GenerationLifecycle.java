@@ -42,52 +42,64 @@ final class GenerationLifecycle {
 
     /**
      * Creates the lifecycle instance, runs {@code @Startup} when the module name has not started in this process, then
-     * {@code @Load} with {@code saved} migrated to the generation's schema ({@code null}: no state).
+     * {@code @Load} with {@code saved} migrated to the generation's schema ({@code null}: no state). All on one worker.
      *
      * @throws LifecycleInvoker.Failure when module code throws, runs past its limit, or the state does not fit
      */
     void load(ModuleGeneration gen, StateRecord saved, LoadReason reason) throws LifecycleInvoker.Failure {
-        long limit = config.lifecycleTimeoutMillis();
+        invoker.runSteps(constructing(gen), gen.loader, config.lifecycleTimeoutMillis(), steps -> {
+            load(steps, gen, saved, reason, null);
+            return null;
+        });
+    }
+
+    /**
+     * As {@link #load(ModuleGeneration, StateRecord, LoadReason)}, as further steps of a call already on a worker;
+     * {@code commit} goes with the first of them (see {@link LifecycleInvoker.Steps#next}).
+     */
+    void load(LifecycleInvoker.Steps steps, ModuleGeneration gen, StateRecord saved, LoadReason reason, Runnable commit)
+            throws Exception {
         Constructor<?> constructor = constructorOf(gen);
-        String constructing = "constructor of " + gen.lifecycleClass.getName() + " in " + gen.label();
+        steps.next(constructing(gen), config.lifecycleTimeoutMillis(), gen.loader, commit);
+        Object instance = constructor.newInstance();
         Method load = gen.methods.get(LifecyclePhase.LOAD);
         LifecycleMethod shape = gen.spec.lifecycle().get(LifecyclePhase.LOAD);
-        String loading = "@Load of " + gen.label();
-        boolean startup = !gen.record.startupDone();
-        if (startup) {
-            gen.instance = invoker.run(constructing, gen.loader, limit, constructor::newInstance);
-            call(gen, LifecyclePhase.STARTUP, "@Startup");
-            gen.record.claimStartup();
+        if (!gen.record.startupDone()) {
+            Method startup = gen.methods.get(LifecyclePhase.STARTUP);
+            LifecycleMethod startupShape = gen.spec.lifecycle().get(LifecyclePhase.STARTUP);
+            steps.next("@Startup of " + gen.label(), config.limitFor(startupShape), gen.loader, () -> gen.instance = instance);
+            if (startup != null) {
+                startup.invoke(instance, contextArgs(gen, startupShape));
+            }
+            steps.next("@Load of " + gen.label(), config.limitFor(shape), gen.loader, gen.record::claimStartup);
+        } else {
+            steps.next("@Load of " + gen.label(), config.limitFor(shape), gen.loader, () -> gen.instance = instance);
         }
-        // On a reload the constructor and @Load go to the worker as one call, each step under its own limit: one
-        // thread hand-off fewer inside the pause.
-        invoker.runSteps(startup ? loading : constructing, gen.loader, startup ? config.limitFor(shape) : limit, steps -> {
-            if (!startup) {
-                gen.instance = constructor.newInstance();
-                steps.next(loading, config.limitFor(shape));
+        JsonNode tree = saved == null ? null : gen.migrator.migrate(saved.state(), saved.stateVersion());
+        boolean carried = tree != null && !tree.isNull();
+        if (load == null) {
+            if (carried && !gen.stateFields.isEmpty()) {
+                gen.codec.decodeFields(tree, instance, gen.stateFields);
             }
-            JsonNode tree = saved == null ? null : gen.migrator.migrate(saved.state(), saved.stateVersion());
-            boolean carried = tree != null && !tree.isNull();
-            if (load == null) {
-                if (carried && !gen.stateFields.isEmpty()) {
-                    gen.codec.decodeFields(tree, gen.instance, gen.stateFields);
-                }
-                return null;
-            }
-            Object[] args = new Object[shape.parameters().size()];
-            Type[] types = load.getGenericParameterTypes();
-            for (int i = 0; i < args.length; i++) {
-                args[i] = switch (shape.parameters().get(i)) {
-                    case CONTEXT -> gen.context;
-                    case REASON -> reason;
-                    case STATE -> carried ? gen.codec.decode(tree, types[i]) : null;
-                };
-            }
-            if (carried && shape.stateParameter() < 0 && !gen.stateFields.isEmpty()) {
-                gen.codec.decodeFields(tree, gen.instance, gen.stateFields);
-            }
-            return load.invoke(gen.instance, args);
-        });
+            return;
+        }
+        Object[] args = new Object[shape.parameters().size()];
+        Type[] types = load.getGenericParameterTypes();
+        for (int i = 0; i < args.length; i++) {
+            args[i] = switch (shape.parameters().get(i)) {
+                case CONTEXT -> gen.context;
+                case REASON -> reason;
+                case STATE -> carried ? gen.codec.decode(tree, types[i]) : null;
+            };
+        }
+        if (carried && shape.stateParameter() < 0 && !gen.stateFields.isEmpty()) {
+            gen.codec.decodeFields(tree, instance, gen.stateFields);
+        }
+        load.invoke(instance, args);
+    }
+
+    private static String constructing(ModuleGeneration gen) {
+        return "constructor of " + gen.lifecycleClass.getName() + " in " + gen.label();
     }
 
     /**
@@ -97,18 +109,46 @@ final class GenerationLifecycle {
      * @throws LifecycleInvoker.Failure when {@code @Unload} throws or runs past its limit, or the state cannot be encoded
      */
     StateRecord unload(ModuleGeneration gen) throws LifecycleInvoker.Failure {
+        StateRecord state = invoker.runSteps(unloading(gen), gen.loader, unloadLimit(gen), steps -> unload(steps, gen, null));
+        stopThreads(gen);
+        return state;
+    }
+
+    /**
+     * As {@link #unload(ModuleGeneration)} without stopping the threads, as the next step of a call already on a
+     * worker; {@code commit} goes with it (see {@link LifecycleInvoker.Steps#next}).
+     */
+    StateRecord unload(LifecycleInvoker.Steps steps, ModuleGeneration gen, Runnable commit) throws Exception {
         Method unload = gen.methods.get(LifecyclePhase.UNLOAD);
         LifecycleMethod shape = gen.spec.lifecycle().get(LifecyclePhase.UNLOAD);
-        JsonNode tree = invoker.run("@Unload of " + gen.label(), gen.loader, config.limitFor(shape), () -> {
-            Object returned = unload == null ? null : unload.invoke(gen.instance, contextArgs(gen, shape));
-            if (shape != null && shape.returnsValue()) {
-                return gen.codec.encode(returned);
-            }
-            return gen.stateFields.isEmpty() ? null : gen.codec.encodeFields(gen.instance, gen.stateFields);
-        });
-        stopThreads(gen);
+        steps.next(unloading(gen), unloadLimit(gen), gen.loader, commit);
+        Object returned = unload == null ? null : unload.invoke(gen.instance, contextArgs(gen, shape));
+        JsonNode tree;
+        if (shape != null && shape.returnsValue()) {
+            tree = gen.codec.encode(returned);
+        } else {
+            tree = gen.stateFields.isEmpty() ? null : gen.codec.encodeFields(gen.instance, gen.stateFields);
+        }
         return gen.carriesState() && tree != null
                 ? StateRecord.of(gen.name(), gen.version(), gen.migrator.currentVersion(), tree) : null;
+    }
+
+    private static String unloading(ModuleGeneration gen) {
+        return "@Unload of " + gen.label();
+    }
+
+    private long unloadLimit(ModuleGeneration gen) {
+        return config.limitFor(gen.spec.lifecycle().get(LifecyclePhase.UNLOAD));
+    }
+
+    /**
+     * Runs {@code code} on one lifecycle worker, starting with {@code what} under {@code limitMillis} and moving on
+     * through its own steps: a reload's whole pause is one thread hand-off. Blocks until it returns or a step runs past
+     * its limit.
+     */
+    <T> T runInOneCall(String what, ClassLoader loader, long limitMillis, LifecycleInvoker.Stepped<T> code)
+            throws LifecycleInvoker.Failure {
+        return invoker.runSteps(what, loader, limitMillis, code);
     }
 
     /** Runs {@code @Shutdown}: the module leaves the process. */

@@ -37,11 +37,31 @@ final class LifecycleInvoker implements AutoCloseable {
         T call(Steps steps) throws Exception;
     }
 
-    /** Moves a running call on to its next step, with the step's own name and time limit. */
+    /**
+     * Moves a running call on through its steps: module code, each under its own name, limit and context classloader,
+     * or framework work the caller waits for without a limit. Called only by the code the call runs.
+     */
     interface Steps {
-        /** From now on the call runs {@code what}, which must return within {@code limitMillis}. */
-        void next(String what, long limitMillis);
+        /**
+         * Runs {@code commit} (may be {@code null}), then from now on the call runs {@code what}, which must return
+         * within {@code limitMillis} ({@link #NO_LIMIT}: framework work), with {@code loader} as context classloader
+         * ({@code null}: the worker's own). The commit is atomic with the caller's timeout: it runs only while the
+         * caller still waits, so what it publishes the caller sees, and a call given up on stops here.
+         */
+        void next(String what, long limitMillis, ClassLoader loader, Runnable commit);
+
+        /** As {@link #next}, staying in the step it runs. */
+        void commit(Runnable commit);
     }
+
+    /** A step's limit for framework work: the caller waits until it returns, or until interrupted. */
+    static final long NO_LIMIT = -1;
+    /**
+     * How often a waiting caller looks at the step its call is in. A step moving on would have to wake the caller to
+     * bring its deadline nearer, a hand-off in the middle of a reload's pause; instead a step past its limit is noticed
+     * up to this much late.
+     */
+    private static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final AtomicInteger threadCount = new AtomicInteger();
     /*
@@ -76,24 +96,25 @@ final class LifecycleInvoker implements AutoCloseable {
         }
         try {
             worker.inbox.put(call);
-            // A step moving on pushes the deadline out: wake at the old one, then wait for the new one.
-            while (!call.done.await(call.deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-                Step step = call.step;
-                if (System.nanoTime() - call.deadline >= 0) {
-                    call.abandoned = true;
+            // Steps move the deadline either way, without waking this thread: it looks again every CHECK_NANOS.
+            while (!call.done.await(Math.min(call.deadline - System.nanoTime(), CHECK_NANOS), TimeUnit.NANOSECONDS)) {
+                Failure late = call.abandonIfLate();
+                if (late != null) {
                     // It may have parked itself as idle just before the limit, its call done but not yet signalled.
                     idle.compareAndSet(worker, null);
                     worker.interrupt();
-                    throw new Failure("Cannot run " + step.what + ": it did not return within " + step.limitMillis
-                            + " ms", new TimeoutException(step.what), true);
+                    throw late;
                 }
             }
         } catch (InterruptedException e) {
-            call.abandoned = true;
+            call.abandon();
             idle.compareAndSet(worker, null);
             worker.interrupt();
             Thread.currentThread().interrupt();
             throw new Failure("Cannot run " + call.step.what + ": interrupted while waiting for it", e, false);
+        }
+        if (call.failure instanceof Failure failure) {
+            throw failure;
         }
         if (call.failure != null) {
             Throwable cause = call.failure;
@@ -111,35 +132,73 @@ final class LifecycleInvoker implements AutoCloseable {
 
     /** One call of module code, handed to a worker. */
     private static final class Call<T> implements Steps {
+        /** Far enough ahead never to pass, near enough not to overflow when added to a nanoTime. */
+        private static final long NO_DEADLINE_NANOS = Long.MAX_VALUE / 4;
+
         final Stepped<T> code;
         final ClassLoader loader;
         final CountDownLatch done = new CountDownLatch(1);
+        /** Written under the call's lock, so a step the caller gave up on cannot commit. */
         volatile boolean abandoned;
         /**
-         * Written after {@link #deadline} and read before it: a caller that still reads the old deadline read the old
-         * step, so a timeout names the step that ran past its limit.
+         * Written under the call's lock, where the caller also decides it is late: the step it names in a timeout is
+         * the one that ran past its limit.
          */
         volatile Step step;
         volatile long deadline;
+        private ClassLoader workerLoader;
         T result;
         Throwable failure;
 
         Call(Stepped<T> code, ClassLoader loader, String what, long limitMillis) {
             this.code = code;
             this.loader = loader;
-            next(what, limitMillis);
+            moveTo(what, limitMillis);
+        }
+
+        private void moveTo(String what, long limitMillis) {
+            deadline = System.nanoTime() + (limitMillis == NO_LIMIT ? NO_DEADLINE_NANOS
+                    : TimeUnit.MILLISECONDS.toNanos(limitMillis));
+            step = new Step(what, limitMillis);
         }
 
         @Override
-        public void next(String what, long limitMillis) {
-            deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limitMillis);
-            step = new Step(what, limitMillis);
+        public synchronized void next(String what, long limitMillis, ClassLoader loader, Runnable commit) {
+            commit(commit);
+            moveTo(what, limitMillis);
+            Thread.currentThread().setContextClassLoader(loader == null ? workerLoader : loader);
+        }
+
+        @Override
+        public synchronized void commit(Runnable commit) {
+            if (abandoned) {
+                throw new Abandoned();
+            }
+            if (commit != null) {
+                commit.run();
+            }
+        }
+
+        /** The caller gives up on this call, whatever step it is in. */
+        synchronized void abandon() {
+            abandoned = true;
+        }
+
+        /** Gives up on the call when its step ran past its limit and it has not finished; returns the timeout then. */
+        synchronized Failure abandonIfLate() {
+            if (done.getCount() == 0 || System.nanoTime() - deadline < 0) {
+                return null;
+            }
+            abandoned = true;
+            Step late = step;
+            return new Failure("Cannot run " + late.what + ": it did not return within " + late.limitMillis + " ms",
+                    new TimeoutException(late.what), true);
         }
 
         /** Runs the code, without signalling {@link #done}; returns whether the thread may be reused. */
         boolean execute() {
             Thread current = Thread.currentThread();
-            ClassLoader previous = current.getContextClassLoader();
+            workerLoader = current.getContextClassLoader();
             current.setContextClassLoader(loader);
             ServiceSlot.LIFECYCLE_CALL.set(Boolean.TRUE);
             try {
@@ -148,9 +207,18 @@ final class LifecycleInvoker implements AutoCloseable {
                 failure = e;
             } finally {
                 ServiceSlot.LIFECYCLE_CALL.remove();
-                current.setContextClassLoader(previous);
+                current.setContextClassLoader(workerLoader);
             }
             return failure == null && !abandoned && !Thread.interrupted();
+        }
+    }
+
+    /** Thrown in a worker whose caller gave up on its call, to stop it at its next step. */
+    private static final class Abandoned extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Abandoned() {
+            super("the caller gave up on this call", null, false, false);
         }
     }
 

@@ -65,6 +65,10 @@ final class ReloadTransaction {
     /** When the running transaction quiesced, and how long its calls were held; 0 until then. */
     private long pauseStarted;
     private long pauseNanos;
+    /** Where the worker running unload and load is, and that phase's event: what a failure there is published on. */
+    private Step at;
+    private Phase atPhase;
+    private ReloadPhaseEvent atEvent;
 
     ReloadTransaction(FrameworkConfig config, ServiceRegistry services, GenerationStager stager,
                       GenerationLifecycle lifecycle, StateStore store,
@@ -106,13 +110,10 @@ final class ReloadTransaction {
             reopen(steps);
             return finish(steps, started, Outcome.REFUSED, cause);
         }
-        cause = timed(Phase.UNLOAD, steps, () -> unload(steps));
+        cause = unloadAndLoad(steps, reason);
         if (cause == null) {
-            cause = timed(Phase.LOAD, steps, () -> load(steps, reason));
-            if (cause == null) {
-                swap(steps);
-                return finish(steps, started, Outcome.SWAPPED, null);
-            }
+            swap(steps);
+            return finish(steps, started, Outcome.SWAPPED, null);
         }
         String rollbackFailure = timed(Phase.ROLLBACK, steps, () -> rollback(steps));
         return rollbackFailure == null ? finish(steps, started, Outcome.ROLLED_BACK, cause)
@@ -169,45 +170,74 @@ final class ReloadTransaction {
         return names;
     }
 
-    /** Importers first, so they stop calling providers before the providers unload. */
-    private String unload(List<Step> steps) {
+    /**
+     * SPEC's unload and load steps as one call on a lifecycle worker, so the pause holds no thread hand-off between
+     * them: importers first, each old generation's {@code @Unload}, its threads stopped and its state written durably;
+     * then providers first, each new generation constructed and loaded with that state. Returns {@code null} when all
+     * loaded, else the cause; the steps say how far it got.
+     */
+    private String unloadAndLoad(List<Step> steps, LoadReason reason) {
+        Step first = steps.get(steps.size() - 1);
+        Step head = steps.get(0);
+        at(first, Phase.UNLOAD);
+        atEvent = ReloadPhaseEvent.begin(Phase.UNLOAD, head.record.name(), head.old.version(),
+                head.target.version().toString(), steps.size());
+        try {
+            return lifecycle.runInOneCall("the unload of " + first.old.label(), first.old.loader, LifecycleInvoker.NO_LIMIT,
+                    calls -> unloadAndLoad(calls, steps, reason));
+        } catch (LifecycleInvoker.Failure e) {
+            // Read after the worker finished or was given up on: its last commit is visible, later work never commits.
+            String cause = GenerationLifecycle.describe(e);
+            publish(at, atPhase, cause);
+            atEvent.end(atPhase == Phase.UNLOAD ? head.old : head.fresh, cause);
+            return cause;
+        } finally {
+            // The transaction outlives its steps: holding one would keep its generations' loaders reachable.
+            at(null, null);
+            atEvent = null;
+        }
+    }
+
+    /** Runs on the worker; writes what the transaction reads only in commits (see {@link LifecycleInvoker.Steps}). */
+    private String unloadAndLoad(LifecycleInvoker.Steps calls, List<Step> steps, LoadReason reason) throws Exception {
+        Step head = steps.get(0);
+        ReloadPhaseEvent unloading = atEvent;
         for (int i = steps.size() - 1; i >= 0; i--) {
             Step step = steps.get(i);
-            try {
-                step.state = lifecycle.unload(step.old);
+            StateRecord state = lifecycle.unload(calls, step.old, () -> at(step, Phase.UNLOAD));
+            calls.next("the state write of " + step.old.label(), LifecycleInvoker.NO_LIMIT, null, () -> {
+                step.state = state;
                 step.unloaded = true;
-                PausePoints.reach(PausePoints.DURING_UNLOAD, step.record.name());
-                if (step.state != null) {
-                    store.write(step.state);
-                }
-                PausePoints.reach(PausePoints.AFTER_STATE_WRITE, step.record.name());
-                publish(step, Phase.UNLOAD, null);
-            } catch (LifecycleInvoker.Failure e) {
-                String cause = GenerationLifecycle.describe(e);
-                publish(step, Phase.UNLOAD, cause);
-                return cause;
-            } catch (StateException e) {
-                publish(step, Phase.UNLOAD, e.getMessage());
-                return e.getMessage();
+            });
+            lifecycle.stopThreads(step.old);
+            PausePoints.reach(PausePoints.DURING_UNLOAD, step.record.name());
+            if (state != null) {
+                store.write(state);
             }
+            PausePoints.reach(PausePoints.AFTER_STATE_WRITE, step.record.name());
+            calls.commit(() -> publish(step, Phase.UNLOAD, null));
         }
+        ReloadPhaseEvent loading = ReloadPhaseEvent.begin(Phase.LOAD, head.record.name(), head.old.version(),
+                head.target.version().toString(), steps.size());
+        calls.commit(() -> {
+            unloading.end(head.old, null);
+            atEvent = loading;
+        });
+        for (Step step : steps) {
+            PausePoints.reach(PausePoints.DURING_LOAD, step.record.name());
+            lifecycle.load(calls, step.fresh, step.state, reason, () -> at(step, Phase.LOAD));
+            calls.next("the swap of " + step.fresh.label(), LifecycleInvoker.NO_LIMIT, null, () -> {
+                step.loaded = true;
+                publish(step, Phase.LOAD, null);
+            });
+        }
+        calls.commit(() -> loading.end(head.fresh, null));
         return null;
     }
 
-    private String load(List<Step> steps, LoadReason reason) {
-        for (Step step : steps) {
-            try {
-                PausePoints.reach(PausePoints.DURING_LOAD, step.record.name());
-                lifecycle.load(step.fresh, step.state, reason);
-                step.loaded = true;
-                publish(step, Phase.LOAD, null);
-            } catch (LifecycleInvoker.Failure e) {
-                String cause = GenerationLifecycle.describe(e);
-                publish(step, Phase.LOAD, cause);
-                return cause;
-            }
-        }
-        return null;
+    private void at(Step step, Phase phase) {
+        at = step;
+        atPhase = phase;
     }
 
     private void swap(List<Step> steps) {

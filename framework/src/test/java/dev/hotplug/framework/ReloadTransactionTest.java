@@ -15,11 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 
 import static dev.hotplug.framework.IsolationInFrameworkTest.assertOneLine;
 import static dev.hotplug.framework.ReloadRollbackTest.last;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,6 +67,109 @@ class ReloadTransactionTest {
             ModuleInfo swapped = hotplug.deploy(TestModules.counter("2.0.0").writeTo(in));
             assertEquals("2.0.0", swapped.version(), String.valueOf(swapped.lastError()));
             assertEquals(3, counter.increment(), "a later reload carries the state the old generation kept");
+            Await.noLeaks(hotplug);
+        }
+    }
+
+    @Test
+    void aHungUnloadIsGivenUpOnAndTheOldGenerationKeepsServing() {
+        Path in = dir.resolve("in");
+        try (Hotplug hotplug = TestModules.hotplug(dir).lifecycleTimeout(Duration.ofMillis(300)).build()) {
+            hotplug.start();
+            hotplug.deploy(TestModules.counter("1.0.0").onUnload("if (!Journal.lines().contains(\"let go\")) {"
+                    + FailureIsolationTest.HANG.replace("context.name()", "\"unload\"") + "}").writeTo(in));
+            Counter counter = hotplug.service(Counter.class);
+            counter.increment();
+            long generation = hotplug.module("counter").orElseThrow().generation();
+
+            ModuleInfo after = hotplug.deploy(TestModules.counter("2.0.0").writeTo(in));
+
+            HistoryEntry entry = last(hotplug.history("counter"));
+            assertEquals(Outcome.ROLLED_BACK, entry.outcome());
+            assertOneLine(entry.cause(), "@Unload of counter 1.0.0", "300 ms");
+            assertEquals(generation, after.generation(), "the generation whose @Unload hung serves on");
+            assertEquals(2, counter.increment());
+            assertTrue(LoaderProbe.loaders("counter 2.0.0").isEmpty(), "no code of the new version ran");
+            Await.until("the hung @Unload to be interrupted", () -> Journal.lines().contains("unload interrupted"));
+
+            Journal.log("let go");
+            assertEquals("2.0.0", hotplug.deploy(TestModules.counter("2.0.0").writeTo(in)).version());
+            assertEquals(3, counter.increment());
+        }
+    }
+
+    @Test
+    void anUnloadThatReturnsAfterItsLimitChangesNothing() throws InterruptedException {
+        Path in = dir.resolve("in");
+        try (Hotplug hotplug = TestModules.hotplug(dir).lifecycleTimeout(Duration.ofMillis(200)).build()) {
+            hotplug.start();
+            // Deaf to the interrupt, it returns its state well after the reload gave up on it.
+            hotplug.deploy(TestModules.counter("1.0.0").onUnload("""
+                    Journal.log("unload on " + Thread.currentThread().getName());
+                    long end = System.nanoTime() + 600_000_000L;
+                    while (System.nanoTime() < end) {
+                        try {
+                            Thread.sleep(5);
+                        } catch (InterruptedException ignored) {
+                            // keeps going
+                        }
+                    }
+                    """).writeTo(in));
+            Counter counter = hotplug.service(Counter.class);
+            counter.increment();
+
+            hotplug.deploy(TestModules.counter("2.0.0").writeTo(in));
+            assertEquals(Outcome.ROLLED_BACK, last(hotplug.history("counter")).outcome());
+            String worker = Journal.lines().stream().filter(l -> l.startsWith("unload on ")).findFirst().orElseThrow()
+                    .substring("unload on ".length());
+            for (Thread thread : Thread.getAllStackTraces().keySet()) {
+                if (thread.getName().equals(worker)) {
+                    thread.join();
+                }
+            }
+
+            assertTrue(Journal.lines().contains("unload 1.0.0 1"), "the late @Unload returned: " + Journal.lines());
+            assertTrue(LoaderProbe.loaders("counter 2.0.0").isEmpty(), "its worker went on to no new version");
+            assertFalse(Files.exists(dir.resolve("state").resolve("counter").resolve("a.state")), "nor wrote its state");
+            assertEquals("1.0.0", counter.version());
+            assertEquals(2, counter.increment());
+        }
+    }
+
+    @Test
+    void aStateWriteThatFailsRollsBackToTheOldVersionWithTheStateItUnloaded() throws IOException {
+        Path in = dir.resolve("in");
+        try (Hotplug hotplug = TestModules.hotplug(dir).build()) {
+            hotplug.start();
+            hotplug.deploy(TestModules.counter("1.0.0").writeTo(in));
+            Counter counter = hotplug.service(Counter.class);
+            counter.increment();
+            long generation = hotplug.module("counter").orElseThrow().generation();
+            // Folders where the module's state slots go: the write fails after @Unload ran.
+            Path module = dir.resolve("state").resolve("counter");
+            List<Path> blockers = List.of(module.resolve("a.state"), module.resolve("b.state"));
+            for (Path blocker : blockers) {
+                Files.deleteIfExists(blocker);
+                Files.createDirectories(blocker);
+            }
+
+            ModuleInfo after = hotplug.deploy(TestModules.counter("2.0.0").writeTo(in));
+
+            HistoryEntry entry = last(hotplug.history("counter"));
+            assertEquals(Outcome.ROLLED_BACK, entry.outcome(), entry.toString());
+            assertOneLine(entry.cause(), "counter");
+            assertEquals("1.0.0", after.version());
+            assertEquals(ModuleStatus.ACTIVE, after.status());
+            assertNotEquals(generation, after.generation(), "the generation that unloaded does not serve again");
+            assertTrue(Journal.lines().contains("unload 1.0.0 1"), Journal.lines().toString());
+            assertEquals(2, counter.increment(), "the old version came back with the state its @Unload returned");
+            assertTrue(LoaderProbe.loaders("counter 2.0.0").isEmpty(), "no code of the new version ran");
+
+            for (Path blocker : blockers) {
+                Files.delete(blocker);
+            }
+            assertEquals("2.0.0", hotplug.deploy(TestModules.counter("2.0.0").writeTo(in)).version());
+            assertEquals(3, counter.increment());
             Await.noLeaks(hotplug);
         }
     }
