@@ -183,8 +183,9 @@ final class ReloadTransaction {
         atEvent = ReloadPhaseEvent.begin(Phase.UNLOAD, head.record.name(), head.old.version(),
                 head.target.version().toString(), steps.size());
         try {
-            return lifecycle.runInOneCall("the unload of " + first.old.label(), first.old.loader, LifecycleInvoker.NO_LIMIT,
+            lifecycle.runInOneCall("the unload of " + first.old.label(), first.old.loader, LifecycleInvoker.NO_LIMIT,
                     calls -> unloadAndLoad(calls, steps, reason));
+            return null;
         } catch (LifecycleInvoker.Failure e) {
             // Read after the worker finished or was given up on: its last commit is visible, later work never commits.
             String cause = GenerationLifecycle.describe(e);
@@ -199,13 +200,13 @@ final class ReloadTransaction {
     }
 
     /** Runs on the worker; writes what the transaction reads only in commits (see {@link LifecycleInvoker.Steps}). */
-    private String unloadAndLoad(LifecycleInvoker.Steps calls, List<Step> steps, LoadReason reason) throws Exception {
+    private Void unloadAndLoad(LifecycleInvoker.Steps calls, List<Step> steps, LoadReason reason) throws Exception {
         Step head = steps.get(0);
         ReloadPhaseEvent unloading = atEvent;
         for (int i = steps.size() - 1; i >= 0; i--) {
             Step step = steps.get(i);
             StateRecord state = lifecycle.unload(calls, step.old, () -> at(step, Phase.UNLOAD));
-            calls.next("the state write of " + step.old.label(), LifecycleInvoker.NO_LIMIT, null, () -> {
+            calls.next("the thread stop and state write of " + step.old.label(), LifecycleInvoker.NO_LIMIT, null, () -> {
                 step.state = state;
                 step.unloaded = true;
             });
