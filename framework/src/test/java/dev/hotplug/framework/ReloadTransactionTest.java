@@ -44,12 +44,8 @@ class ReloadTransactionTest {
     void aThrowingUnloadAbortsTheReloadAndTheOldGenerationKeepsServing() {
         Path in = dir.resolve("in");
         try (Hotplug hotplug = TestModules.hotplug(dir).build()) {
-            hotplug.start();
-            hotplug.deploy(TestModules.counter("1.0.0").onUnload(
-                    "if (!Journal.lines().contains(\"let go\")) throw new IllegalStateException(\"v1 holds on\");")
-                    .writeTo(in));
-            Counter counter = hotplug.service(Counter.class);
-            counter.increment();
+            Counter counter = countedOnce(hotplug, TestModules.counter("1.0.0").onUnload(
+                    "if (!Journal.lines().contains(\"let go\")) throw new IllegalStateException(\"v1 holds on\");"), in);
             long generation = hotplug.module("counter").orElseThrow().generation();
 
             ModuleInfo after = hotplug.deploy(TestModules.counter("2.0.0").writeTo(in));
@@ -75,11 +71,9 @@ class ReloadTransactionTest {
     void aHungUnloadIsGivenUpOnAndTheOldGenerationKeepsServing() {
         Path in = dir.resolve("in");
         try (Hotplug hotplug = TestModules.hotplug(dir).lifecycleTimeout(Duration.ofMillis(300)).build()) {
-            hotplug.start();
-            hotplug.deploy(TestModules.counter("1.0.0").onUnload("if (!Journal.lines().contains(\"let go\")) {"
-                    + FailureIsolationTest.HANG.replace("context.name()", "\"unload\"") + "}").writeTo(in));
-            Counter counter = hotplug.service(Counter.class);
-            counter.increment();
+            Counter counter = countedOnce(hotplug, TestModules.counter("1.0.0").onUnload(
+                    "if (!Journal.lines().contains(\"let go\")) {"
+                            + FailureIsolationTest.HANG.replace("context.name()", "\"unload\"") + "}"), in);
             long generation = hotplug.module("counter").orElseThrow().generation();
 
             ModuleInfo after = hotplug.deploy(TestModules.counter("2.0.0").writeTo(in));
@@ -102,9 +96,8 @@ class ReloadTransactionTest {
     void anUnloadThatReturnsAfterItsLimitChangesNothing() throws InterruptedException {
         Path in = dir.resolve("in");
         try (Hotplug hotplug = TestModules.hotplug(dir).lifecycleTimeout(Duration.ofMillis(200)).build()) {
-            hotplug.start();
             // Deaf to the interrupt, it returns its state well after the reload gave up on it.
-            hotplug.deploy(TestModules.counter("1.0.0").onUnload("""
+            Counter counter = countedOnce(hotplug, TestModules.counter("1.0.0").onUnload("""
                     Journal.log("unload on " + Thread.currentThread().getName());
                     long end = System.nanoTime() + 600_000_000L;
                     while (System.nanoTime() < end) {
@@ -114,9 +107,7 @@ class ReloadTransactionTest {
                             // keeps going
                         }
                     }
-                    """).writeTo(in));
-            Counter counter = hotplug.service(Counter.class);
-            counter.increment();
+                    """), in);
 
             hotplug.deploy(TestModules.counter("2.0.0").writeTo(in));
             assertEquals(Outcome.ROLLED_BACK, last(hotplug.history("counter")).outcome());
@@ -140,10 +131,7 @@ class ReloadTransactionTest {
     void aStateWriteThatFailsRollsBackToTheOldVersionWithTheStateItUnloaded() throws IOException {
         Path in = dir.resolve("in");
         try (Hotplug hotplug = TestModules.hotplug(dir).build()) {
-            hotplug.start();
-            hotplug.deploy(TestModules.counter("1.0.0").writeTo(in));
-            Counter counter = hotplug.service(Counter.class);
-            counter.increment();
+            Counter counter = countedOnce(hotplug, TestModules.counter("1.0.0"), in);
             long generation = hotplug.module("counter").orElseThrow().generation();
             // Folders where the module's state slots go: the write fails after @Unload ran.
             Path module = dir.resolve("state").resolve("counter");
@@ -178,10 +166,7 @@ class ReloadTransactionTest {
     void aModuleThatIsNotReloadableRefusesANewJarUntilItIsRemoved() {
         Path in = dir.resolve("in");
         try (Hotplug hotplug = TestModules.hotplug(dir).build()) {
-            hotplug.start();
-            hotplug.deploy(TestModules.counter("1.0.0").notReloadable().writeTo(in));
-            Counter counter = hotplug.service(Counter.class);
-            counter.increment();
+            Counter counter = countedOnce(hotplug, TestModules.counter("1.0.0").notReloadable(), in);
 
             ModuleInfo after = hotplug.deploy(TestModules.counter("2.0.0").writeTo(in));
             HistoryEntry entry = last(hotplug.history("counter"));
@@ -203,10 +188,7 @@ class ReloadTransactionTest {
     void aJarThatIsNoModuleIsRefusedAndTheOldVersionServes() throws IOException {
         Path in = dir.resolve("in");
         try (Hotplug hotplug = TestModules.hotplug(dir).build()) {
-            hotplug.start();
-            hotplug.deploy(TestModules.counter("1.0.0").writeTo(in));
-            Counter counter = hotplug.service(Counter.class);
-            counter.increment();
+            Counter counter = countedOnce(hotplug, TestModules.counter("1.0.0"), in);
 
             Path corrupt = Files.write(in.resolve("counter-2.0.0.jar"), "not a jar at all".getBytes(StandardCharsets.UTF_8));
             HotplugException refused = assertThrows(HotplugException.class, () -> hotplug.deploy(corrupt));
@@ -329,4 +311,13 @@ class ReloadTransactionTest {
                 return v2.put("note", v2.get("note").asText() + ", noted at 3");
             }
             """;
+
+    /** Starts {@code hotplug} with {@code first} deployed from {@code in} and its counter counted once; its proxy. */
+    static Counter countedOnce(Hotplug hotplug, TestModules.CounterSource first, Path in) {
+        hotplug.start();
+        hotplug.deploy(first.writeTo(in));
+        Counter counter = hotplug.service(Counter.class);
+        counter.increment();
+        return counter;
+    }
 }
