@@ -96,21 +96,15 @@ class ReloadTransactionTest {
     void anUnloadThatReturnsAfterItsLimitChangesNothing() throws InterruptedException {
         Path in = dir.resolve("in");
         try (Hotplug hotplug = TestModules.hotplug(dir).lifecycleTimeout(Duration.ofMillis(200)).build()) {
-            // Deaf to the interrupt, it returns its state well after the reload gave up on it.
+            // Deaf to the interrupt, it returns its state only once the reload gave up on it and the test says so.
             Counter counter = countedOnce(hotplug, TestModules.counter("1.0.0").onUnload("""
                     Journal.log("unload on " + Thread.currentThread().getName());
-                    long end = System.nanoTime() + 600_000_000L;
-                    while (System.nanoTime() < end) {
-                        try {
-                            Thread.sleep(5);
-                        } catch (InterruptedException ignored) {
-                            // keeps going
-                        }
-                    }
+                    Journal.awaitIgnoringInterrupts("return");
                     """), in);
 
             hotplug.deploy(TestModules.counter("2.0.0").writeTo(in));
             assertEquals(Outcome.ROLLED_BACK, last(hotplug.history("counter")).outcome());
+            Journal.log("return");
             String worker = Journal.lines().stream().filter(l -> l.startsWith("unload on ")).findFirst().orElseThrow()
                     .substring("unload on ".length());
             for (Thread thread : Thread.getAllStackTraces().keySet()) {
