@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs module code (constructors and lifecycle methods) on framework threads under a time limit, with the module's
- * classloader as context classloader for the call only. A call past its limit is interrupted and abandoned: its thread
- * may stay stuck in module code, which the leak report then names. Thread-safe.
+ * classloader as context classloader for the call only; a call may also take framework steps between them (a
+ * reload's state write), which have no limit. A call past its limit is interrupted and abandoned: its thread may stay
+ * stuck in module code, which the leak report then names, and can commit nothing more. Thread-safe.
  */
 final class LifecycleInvoker implements AutoCloseable {
 
@@ -85,7 +86,8 @@ final class LifecycleInvoker implements AutoCloseable {
 
     /**
      * As {@link #run(String, ClassLoader, long, Callable)}, for code of several steps handed to the worker at once
-     * (one thread hand-off instead of one per step); each step keeps its own name and limit, through {@link Steps}.
+     * (one thread hand-off instead of one per step); each step keeps its own name, limit and context classloader,
+     * through {@link Steps}. A {@link Failure} the code throws reaches the caller as it is.
      */
     <T> T runSteps(String what, ClassLoader loader, long limitMillis, Stepped<T> code) throws Failure {
         Call<T> call = new Call<>(code, loader, what, limitMillis);
