@@ -26,24 +26,28 @@ public final class BenchMain {
      * How long each part runs.
      *
      * @param forks JMH forks (0 runs in this JVM)
-     * @param warmups JMH warm-up iterations
+     * @param warmups JMH warm-up iterations of the service call
+     * @param reloadWarmups JMH warm-up iterations of each reload benchmark: reloads bring new classes, and the JIT needs
+     *                      15-20 s of them before a reload's time stops falling
      * @param iterationMillis length of each JMH iteration
      * @param measurements JMH measurement iterations
-     * @param splitWarmups unmeasured reloads before the split of reload time
-     * @param splitReloads measured reloads in that split
+     * @param splitWarmupMillis back-to-back reloads, unmeasured but for the first {@code splitReloads}, before the split
+     *                          of reload time is measured
+     * @param splitReloads measured reloads in that split, and the cold ones reported beside them
      * @param swapReloads reloads under the 8 calling threads
      * @param detectionRounds renames into the watched folder
      * @param scaleModules modules in the scale tree
      * @param scaleFrameworks fresh frameworks started with them
      * @param scaleReloads reloads of a leaf and of an inner module per framework
      */
-    record Profile(int forks, int warmups, int iterationMillis, int measurements, int splitWarmups, int splitReloads,
-                   int swapReloads, int detectionRounds, int scaleModules, int scaleFrameworks, int scaleReloads) {
+    record Profile(int forks, int warmups, int reloadWarmups, int iterationMillis, int measurements,
+                   long splitWarmupMillis, int splitReloads, int swapReloads, int detectionRounds, int scaleModules,
+                   int scaleFrameworks, int scaleReloads) {
 
         /** The documented full run: a few minutes on two cores. */
-        static final Profile FULL = new Profile(1, 3, 1000, 5, 1000, 500, 200, 30, 200, 3, 5);
+        static final Profile FULL = new Profile(1, 3, 20, 1000, 5, 20_000, 500, 200, 30, 200, 3, 5);
         /** A few seconds, in this JVM: proves each part runs and produces a figure. */
-        static final Profile SMOKE = new Profile(0, 0, 100, 1, 2, 3, 5, 2, 20, 1, 1);
+        static final Profile SMOKE = new Profile(0, 0, 0, 100, 1, 0, 3, 5, 2, 20, 1, 1);
     }
 
     private BenchMain() {
@@ -76,10 +80,11 @@ public final class BenchMain {
     /** Runs the two JMH benchmarks, then the four harnesses; blocks for the whole run. */
     static Report run(Profile profile, VerboseMode verbosity) throws RunnerException {
         List<RunResult> jmh = new ArrayList<>();
-        jmh.addAll(jmh(profile, verbosity, ServiceCallBenchmark.class.getSimpleName()));
-        jmh.addAll(jmh(profile, verbosity, ReloadBenchmark.class.getSimpleName()));
-        progress("reload split: " + profile.splitReloads() + " reloads after " + profile.splitWarmups() + " unmeasured");
-        ReloadSplit.Result split = ReloadSplit.run(profile.splitWarmups(), profile.splitReloads());
+        jmh.addAll(jmh(profile, verbosity, ServiceCallBenchmark.class.getSimpleName(), profile.warmups()));
+        jmh.addAll(jmh(profile, verbosity, ReloadBenchmark.class.getSimpleName(), profile.reloadWarmups()));
+        progress("reload split: " + profile.splitReloads() + " reloads after " + profile.splitWarmupMillis()
+                + " ms of unmeasured ones");
+        ReloadSplit.Result split = ReloadSplit.run(profile.splitWarmupMillis(), profile.splitReloads());
         progress("swap pause: " + profile.swapReloads() + " reloads under 8 calling threads");
         SwapPause.Result pause = SwapPause.run(profile.swapReloads(), 8);
         progress("detection: " + profile.detectionRounds() + " renames into the watched folder");
@@ -89,13 +94,13 @@ public final class BenchMain {
         return new Report(profile, jmh, split, pause, detection, scale);
     }
 
-    private static Collection<RunResult> jmh(Profile profile, VerboseMode verbosity, String benchmark)
+    private static Collection<RunResult> jmh(Profile profile, VerboseMode verbosity, String benchmark, int warmups)
             throws RunnerException {
         TimeValue time = TimeValue.milliseconds(profile.iterationMillis());
         Options options = new OptionsBuilder()
                 .include("dev\\.hotplug\\.benchmarks\\." + benchmark + "\\.")
                 .forks(profile.forks())
-                .warmupIterations(profile.warmups()).warmupTime(time)
+                .warmupIterations(warmups).warmupTime(time)
                 .measurementIterations(profile.measurements()).measurementTime(time)
                 .shouldFailOnError(true)
                 .verbosity(verbosity)

@@ -31,6 +31,9 @@ class BenchmarkSmokeTest {
             assertTrue(split.pauseMillis()[i] > 0, "every reload held calls for some time");
         }
         assertTrue(Report.max(split.pauseMillis()) <= Report.max(split.deployMillis()), "the pause is part of the deploy");
+        assertEquals(BenchMain.Profile.SMOKE.splitReloads(), split.coldDeployMillis().length);
+        assertTrue(split.coldDeployMillis()[0] > 0, "the cold reloads were timed");
+        assertTrue(split.warmupReloads() >= split.coldDeployMillis().length, "the cold reloads are part of the warm-up");
         SwapPause.Result pause = report.pause();
         assertNull(pause.firstFailure());
         assertEquals(0, pause.failed());
