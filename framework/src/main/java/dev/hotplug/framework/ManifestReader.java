@@ -236,11 +236,7 @@ final class ManifestReader {
             }
             JarEntry nested = file.getJarEntry(entry);
             if (nested != null && !nested.isDirectory()) {
-                byte[] bytes;
-                try (InputStream in = file.getInputStream(nested)) {
-                    bytes = in.readAllBytes();
-                }
-                scanNestedJar(entry, bytes, header, scanner, packages, seen);
+                scanNestedJar(entry, JarEntries.read(file, nested), header, scanner, packages, seen);
             } else {
                 String prefix = entry.endsWith("/") ? entry : entry + "/";
                 if (!scanFolder(file, prefix, List.of(), scanner, packages, seen)) {
@@ -268,8 +264,8 @@ final class ManifestReader {
             String relative = name.substring(prefix.length());
             if (!entry.isDirectory() && isClass(relative) && seen.add(relative)) {
                 byte[] bytes;
-                try (InputStream in = file.getInputStream(entry)) {
-                    bytes = in.readAllBytes();
+                try {
+                    bytes = JarEntries.read(file, entry);
                 } catch (ZipException e) {
                     throw refuse("corrupt entry " + name + " (" + e.getMessage() + ")", e);
                 }
@@ -386,7 +382,7 @@ final class ManifestReader {
     private String sha256() {
         try (InputStream in = Files.newInputStream(jar)) {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[64 * 1024];
+            byte[] buffer = new byte[8192];
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                 digest.update(buffer, 0, n);
             }

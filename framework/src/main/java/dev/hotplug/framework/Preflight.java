@@ -143,9 +143,7 @@ final class Preflight {
                     }
                     String relative = name.substring(prefix.length());
                     if (isClass(relative) && seen.add(relative)) {
-                        try (InputStream in = jar.getInputStream(file)) {
-                            action.accept(binaryName(relative), in.readAllBytes());
-                        }
+                        action.accept(binaryName(relative), JarEntries.read(jar, file));
                     }
                 }
             }
