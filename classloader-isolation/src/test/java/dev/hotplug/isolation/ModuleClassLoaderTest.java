@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.hotplug.testkit.CentralDirectory;
 import dev.hotplug.testkit.ModuleJarBuilder;
 
 import java.nio.file.Files;
@@ -31,6 +32,32 @@ class ModuleClassLoaderTest {
 
     @TempDir
     Path dir;
+
+    /**
+     * The loader reads a class into an array of the size the jar's central directory records; when that size is
+     * wrong, the class still loads whole, as it would through {@code readAllBytes}.
+     */
+    @Test
+    void aClassLoadsWholeWhenTheJarMisstatesItsSize() throws Exception {
+        String text = "x".repeat(12_000);
+        ModuleJarBuilder builder = ModuleJarBuilder.module("sized", "1.0.0").source("com.acme.Big", """
+                package com.acme;
+                public class Big implements java.util.function.Supplier<Object> {
+                    public Object get() { return "%s"; }
+                }
+                """.formatted(text));
+        Path jar = builder.writeTo(dir);
+        int generation = 0;
+        for (int recorded : new int[] {100, 200_000}) {
+            generation++;
+            Path copy = Fixtures.copyForGeneration(jar, dir, generation);
+            CentralDirectory.recordUncompressedSize(copy, "com/acme/Big.class", recorded);
+            try (ModuleClassLoader loader = new ModuleClassLoader(Fixtures.spec("sized", generation, copy).build())) {
+                assertEquals(text, Fixtures.newInstance(loader, "com.acme.Big", Supplier.class).get(),
+                        "recorded size " + recorded);
+            }
+        }
+    }
 
     @Test
     void classLoadsAndRunsFromTheJarInTheModuleLoader() throws Exception {
