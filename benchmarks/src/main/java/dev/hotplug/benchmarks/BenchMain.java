@@ -27,12 +27,12 @@ public final class BenchMain {
      *
      * @param forks JMH forks (0 runs in this JVM)
      * @param warmups JMH warm-up iterations of the service call
-     * @param reloadWarmups JMH warm-up iterations of each reload benchmark: reloads bring new classes, and the JIT needs
-     *                      15-20 s of them before a reload's time stops falling
+     * @param reloadWarmups JMH warm-up iterations of each reload benchmark: reloads bring new classes, and the JIT
+     *                      needs about 20 s of them before a reload runs on compiled code
      * @param iterationMillis length of each JMH iteration
      * @param measurements JMH measurement iterations
-     * @param splitWarmupMillis back-to-back reloads, unmeasured but for the first {@code splitReloads}, before the split
-     *                          of reload time is measured
+     * @param splitWarmupMillis how long reloads run back to back before the split of reload time is measured; the
+     *                          first {@code splitReloads} of them are timed as the cold figure
      * @param splitReloads measured reloads in that split, and the cold ones reported beside them
      * @param swapReloads reloads under the 8 calling threads
      * @param detectionRounds renames into the watched folder

@@ -30,8 +30,8 @@ final class ReloadSplit {
     }
 
     /**
-     * Runs {@code reloads} cold reloads, then more until {@code warmupMillis} have passed since the first, then measures
-     * {@code reloads} more.
+     * Runs {@code reloads} cold reloads, then more until {@code warmupMillis} have passed since the first, then
+     * measures {@code reloads} more.
      */
     static Result run(long warmupMillis, int reloads) {
         Path dir = Fixtures.tempFolder("hotplug-bench-split");

@@ -60,8 +60,10 @@ record Report(BenchMain.Profile profile, List<RunResult> jmh, ReloadSplit.Result
         line(t, "");
         line(t, "Reload split, ms: %d back-to-back reloads after %d unmeasured in %d ms (not JMH; p50 [p99])",
                 split.deployMillis().length, split.warmupReloads(), profile.splitWarmupMillis());
-        line(t, "| whole deploy | pause window: quiesce -> calls resume (staged -> serving) | pause / Felix update+refresh p50 "
-                + "| whole deploy, the harness's first %d reloads (cold JIT in a full run) |", split.coldDeployMillis().length);
+        line(t, "| whole deploy | pause window: quiesce -> calls resume (staged -> serving)"
+                + " | pause / Felix update+refresh p50"
+                + " | whole deploy, the harness's first %d reloads (cold JIT in a full run) |",
+                split.coldDeployMillis().length);
         line(t, "|---|---|---|---|");
         line(t, "| %.3f [%.3f] | %.3f [%.3f] | %.2fx | %.3f [%.3f] |", median(split.deployMillis()),
                 p99(split.deployMillis()), median(split.pauseMillis()), p99(split.pauseMillis()),
