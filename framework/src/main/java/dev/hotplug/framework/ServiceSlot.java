@@ -16,8 +16,9 @@ import java.util.function.Supplier;
 /**
  * The current provider of one service interface, by name, as generated proxies reach it. The fast path is one volatile
  * read of {@link #target} and one plain read of {@link #caller}: a {@code null} target means closed for a reload or no
- * provider, and the caller waits in {@link #get()} up to the wait limit. Proxies hold the slot as a {@link Supplier}
- * so their classes reference JDK types only. Thread-safe.
+ * provider, and the caller waits in {@link #get()} up to the wait limit, entered in the {@link CallDrain} so a reload
+ * knows it holds no implementation. Proxies hold the slot as a {@link Supplier} so their classes reference JDK types
+ * only. Thread-safe.
  */
 final class ServiceSlot implements Supplier<Object> {
 
@@ -35,6 +36,7 @@ final class ServiceSlot implements Supplier<Object> {
 
     final String typeName;
     private final long waitNanos;
+    private final CallDrain drain;
     /** The implementation callers reach now; {@code null} while closed or unprovided. */
     private volatile Object target;
     private volatile Registration current;
@@ -43,23 +45,23 @@ final class ServiceSlot implements Supplier<Object> {
     /** Set once a proxy of this slot was handed out: some consumer may hold it from then on. */
     private volatile boolean held;
     /**
-     * Who called since the last {@link #forgetCallers()}: {@link #NOBODY}, one thread's id, {@link #MANY}, or
-     * {@link #VIRTUAL}. A reload whose slots only its own thread called needs no stack scan to know nothing is in
-     * flight. Each platform thread writes it once per reload, so the fast path reads a line that stays shared; ids,
-     * not threads, so no context loader is pinned.
+     * Which platform threads called since the last {@link #forgetCallers()}: {@link #NOBODY}; one thread's id
+     * (positive); or, once two did, a set of id residues: the sign bit plus bit {@code id & 63} of each, so a thread
+     * whose residue is in the set may call without marking, and the set names every live thread that may have
+     * called, with some that did not. A reload whose slots only its own thread called needs to wait for nobody. Each
+     * platform thread writes it once per reload, so the fast path reads a line that stays shared; ids, not threads,
+     * so no context loader is pinned.
      */
     private long caller;
     /**
-     * Virtual threads that called since the last {@link #forgetCallers()}, held weakly: a stack scan of all threads
-     * does not show them, so a reload asks each for its stack.
+     * Virtual threads that called since the last {@link #forgetCallers()}, held weakly. They never take the fast
+     * path and enter here on every call: no enumeration or all-thread scan shows them, so a residue in the platform
+     * set cannot stand for one.
      */
     private final Set<Thread> virtualCallers =
             Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
     private static final long NOBODY = 0;
-    private static final long MANY = -1;
-    /** A virtual thread called: every call takes the slow path, where virtual threads enter their names. */
-    private static final long VIRTUAL = -2;
     private static final VarHandle CALLER;
     /** {@code Thread.isVirtual()} on JDK 21 and later; {@code null} before, where every thread is a platform one. */
     private static final MethodHandle IS_VIRTUAL;
@@ -80,9 +82,10 @@ final class ServiceSlot implements Supplier<Object> {
         IS_VIRTUAL = isVirtual;
     }
 
-    ServiceSlot(String typeName, long waitNanos) {
+    ServiceSlot(String typeName, long waitNanos, CallDrain drain) {
         this.typeName = typeName;
         this.waitNanos = waitNanos;
+        this.drain = drain;
     }
 
     /** The implementation to call; waits while the slot is closed or unprovided. */
@@ -93,7 +96,9 @@ final class ServiceSlot implements Supplier<Object> {
             // A plain read is enough: the forget before the open that published this target happens-before it, so a
             // mark seen here was written since; and a reload reads the mark (volatile) only after closing the slot.
             long seen = caller;
-            if (seen == MANY || seen == Thread.currentThread().getId()) {
+            Thread current = Thread.currentThread();
+            long me = current.getId();
+            if (seen == me || seen < 0 && (seen & 1L << me) != 0 && !isVirtual(current)) {
                 return implementation;
             }
         }
@@ -101,10 +106,10 @@ final class ServiceSlot implements Supplier<Object> {
     }
 
     /**
-     * The first call of a thread since the callers were forgotten (or any call once a virtual thread called): mark,
-     * then read the target again. Against a reload's close-then-read of the mark (both volatile) either the reload
-     * sees the mark or this thread sees the slot closed. The mark is checked once more after the read, since a
-     * reload may have forgotten it in between.
+     * The first call of a platform thread since the callers were forgotten, or any call of a virtual thread: mark,
+     * then read the target again. Against a reload's close-then-read of the mark (both volatile, or the set's lock)
+     * either the reload sees the mark or this thread sees the slot closed. The mark is checked once more after the
+     * read, since a reload may have forgotten it in between.
      */
     private Object enter() {
         Thread current = Thread.currentThread();
@@ -116,27 +121,25 @@ final class ServiceSlot implements Supplier<Object> {
             if (implementation == null) {
                 return await();
             }
-            long seen = (long) CALLER.getVolatile(this);
-            if (seen == MANY || seen == me || seen == VIRTUAL && (!virtual || virtualCallers.contains(current))) {
+            if (virtual ? virtualCallers.contains(current) : marked((long) CALLER.getVolatile(this), me)) {
                 return implementation;
             }
         }
     }
 
+    private static boolean marked(long seen, long id) {
+        return seen == id || seen < 0 && (seen & 1L << id) != 0;
+    }
+
     private void mark(Thread current, long me, boolean virtual) {
         if (virtual) {
-            // Entered before the flag: a reload that sees the flag finds the thread in the set.
             virtualCallers.add(current);
-            if ((long) CALLER.getVolatile(this) != VIRTUAL) {
-                CALLER.setVolatile(this, VIRTUAL);
-            }
             return;
         }
         while (true) {
             long seen = (long) CALLER.getVolatile(this);
-            // VIRTUAL only goes at a forget: a reload scans all platform threads then anyway.
-            if (seen == me || seen == MANY || seen == VIRTUAL
-                    || CALLER.compareAndSet(this, seen, seen == NOBODY ? me : MANY)) {
+            long next = seen == NOBODY ? me : (seen < 0 ? seen : Long.MIN_VALUE | 1L << seen) | 1L << me;
+            if (seen == me || seen == next || CALLER.compareAndSet(this, seen, next)) {
                 return;
             }
         }
@@ -147,7 +150,8 @@ final class ServiceSlot implements Supplier<Object> {
         mark(current, current.getId(), isVirtual(current));
     }
 
-    private static boolean isVirtual(Thread thread) {
+    /** Whether {@code thread} is a virtual thread (JDK 21 and later). */
+    static boolean isVirtual(Thread thread) {
         try {
             return IS_VIRTUAL != null && (boolean) IS_VIRTUAL.invokeExact(thread);
         } catch (Throwable e) {
@@ -161,7 +165,15 @@ final class ServiceSlot implements Supplier<Object> {
      */
     boolean calledByOthers(Thread self) {
         long seen = (long) CALLER.getVolatile(this);
-        return seen != NOBODY && seen != self.getId();
+        return seen != NOBODY && seen != self.getId() || !virtualCallers.isEmpty();
+    }
+
+    /**
+     * Whether the platform thread with {@code id} may have called since {@link #forgetCallers()}: true for every one
+     * that did, and for some that did not. Valid once the slot is closed.
+     */
+    boolean mayHaveCalled(long id) {
+        return marked((long) CALLER.getVolatile(this), id);
     }
 
     /** The virtual threads that called since {@link #forgetCallers()}; read once the slot is closed. */
@@ -177,36 +189,55 @@ final class ServiceSlot implements Supplier<Object> {
         CALLER.setVolatile(this, NOBODY);
     }
 
+    /**
+     * Waits for the slot to open. While it waits the thread is entered in the drain, and it leaves under the slot's
+     * lock before it reads an implementation, so a reload that closed the slot (which takes the lock) finds it gone
+     * once it may hold one.
+     */
     private Object await() {
         long deadline = System.nanoTime() + waitNanos;
+        Thread thread = Thread.currentThread();
+        // Entered before the lock, which callers contend for at a close: this thread holds no implementation now.
+        boolean entered = target == null && LIFECYCLE_CALL.get() == null && drain.arrive(thread);
         synchronized (this) {
-            Registration now = current;
-            if (closed && now != null && Boolean.TRUE.equals(LIFECYCLE_CALL.get())) {
-                markCurrent();
-                return now.implementation();
-            }
-            Object implementation;
-            while ((implementation = target) == null) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    String module = lastModule;
-                    throw new ServiceUnavailableException(typeName, module, "Cannot call service " + typeName
-                            + (module == null ? "" : " of module " + module) + ": "
-                            + (closed ? "its provider did not come back from a reload" : "no module provides it")
-                            + " within " + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms");
+            try {
+                Registration now = current;
+                if (closed && now != null && Boolean.TRUE.equals(LIFECYCLE_CALL.get())) {
+                    markCurrent();
+                    return now.implementation();
                 }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new ServiceUnavailableException(typeName, lastModule, "Cannot call service " + typeName
-                            + ": interrupted while waiting for its provider");
+                return awaitOpen(deadline);
+            } finally {
+                if (entered) {
+                    drain.leave(thread);
                 }
             }
-            // Under the lock every close comes after this mark, so the next reload sees it.
-            markCurrent();
-            return implementation;
         }
+    }
+
+    /** The wait of {@link #await()}, under the slot's lock. */
+    private Object awaitOpen(long deadline) {
+        Object implementation;
+        while ((implementation = target) == null) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                String module = lastModule;
+                throw new ServiceUnavailableException(typeName, module, "Cannot call service " + typeName
+                        + (module == null ? "" : " of module " + module) + ": "
+                        + (closed ? "its provider did not come back from a reload" : "no module provides it")
+                        + " within " + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms");
+            }
+            try {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ServiceUnavailableException(typeName, lastModule, "Cannot call service " + typeName
+                        + ": interrupted while waiting for its provider");
+            }
+        }
+        // Under the lock every close comes after this mark, so the next reload sees it.
+        markCurrent();
+        return implementation;
     }
 
     /** The registration now, or {@code null}. */

@@ -85,12 +85,37 @@ class QuiescenceTest {
         }
     }
 
+    @Test
+    void aVirtualThreadCallingAfterManyPlatformThreadsStillHoldsTheReload() throws Exception {
+        ExecutorService virtualThreads = virtualThreads();
+        try {
+            callInFlightHoldsTheReload(virtualThreads, true);
+        } finally {
+            virtualThreads.shutdown();
+        }
+    }
+
     private void callInFlightHoldsTheReload(Executor callers) throws Exception {
+        callInFlightHoldsTheReload(callers, false);
+    }
+
+    /**
+     * With {@code manyBefore}, platform threads call the service first until their ids cover every residue of the
+     * slot's mark, so a thread that took the fast path on its id alone would call unmarked.
+     */
+    private void callInFlightHoldsTheReload(Executor callers, boolean manyBefore) throws Exception {
         Blocker.arm();
         try (Hotplug hotplug = TestModules.hotplug(dir).drainTimeout(Duration.ofMillis(300)).build()) {
             hotplug.start();
             hotplug.deploy(slow("1.0.0"));
             Counter counter = hotplug.service(Counter.class);
+            long residues = 0;
+            while (manyBefore && residues != -1L) {
+                Thread earlier = new Thread(counter::version, "earlier-caller");
+                earlier.start();
+                earlier.join();
+                residues |= 1L << earlier.getId();
+            }
             CompletableFuture<Long> inFlight = CompletableFuture.supplyAsync(counter::increment, callers);
             assertTrue(Blocker.awaitEntered(10), "the call is in flight");
 
@@ -108,6 +133,66 @@ class QuiescenceTest {
             hotplug.deploy(slow("2.0.0"));
             assertEquals(Outcome.SWAPPED, last(hotplug.history("slow")).outcome(), "no call in flight now");
             assertEquals("2.0.0", counter.version());
+        }
+    }
+
+    @Test
+    void aCallInFlightThatCallsTheClosedSlotAgainStillHoldsTheReload() throws Exception {
+        Blocker.arm();
+        try (Hotplug hotplug = TestModules.hotplug(dir).drainTimeout(Duration.ofMillis(300)).build()) {
+            hotplug.start();
+            hotplug.deploy(slow("1.0.0"));
+            Counter counter = hotplug.service(Counter.class);
+            // Inside the old increment, once released: a call through the proxy, which the reload has closed.
+            Blocker.afterRelease(counter::version);
+            CompletableFuture<Long> inFlight = CompletableFuture.supplyAsync(counter::increment);
+            assertTrue(Blocker.awaitEntered(10), "the call is in flight");
+            FutureTask<ModuleInfo> reload = new FutureTask<>(() -> hotplug.deploy(slow("2.0.0")));
+            Thread reloading = new Thread(reload, "reloading");
+            reloading.start();
+            Await.until("the reload to drain", () -> Await.inside(reloading, CallDrain.class.getName(), "drain"));
+
+            Blocker.release();
+
+            reload.get(10, TimeUnit.SECONDS);
+            HistoryEntry refused = last(hotplug.history("slow"));
+            assertEquals(Outcome.REFUSED, refused.outcome(),
+                    "the call waiting in the closed slot is still inside the old increment");
+            assertEquals(1L, inFlight.get(10, TimeUnit.SECONDS), "the call finished on the old version");
+            assertEquals("1.0.0", counter.version());
+        }
+    }
+
+    @Test
+    void aThreadThatCallsWithoutMarkingBecauseItsIdSharesAnotherCallersResidueStillHoldsTheReload() throws Exception {
+        Blocker.arm();
+        try (Hotplug hotplug = TestModules.hotplug(dir).drainTimeout(Duration.ofMillis(300)).build()) {
+            hotplug.start();
+            hotplug.deploy(slow("1.0.0"));
+            Counter counter = hotplug.service(Counter.class);
+            long lastCaller = 0;
+            for (int i = 0; i < 2; i++) {
+                Thread earlier = new Thread(counter::version, "earlier-caller-" + i);
+                earlier.start();
+                earlier.join();
+                lastCaller = earlier.getId();
+            }
+            // Two callers turn the slot's mark into a set of id residues; this thread's is in it, so it calls on the
+            // fast path and never marks.
+            FutureTask<Long> increment = new FutureTask<>(counter::increment);
+            Thread sharing;
+            do {
+                sharing = new Thread(increment, "sharing-a-residue");
+            } while ((sharing.getId() & 63) != (lastCaller & 63));
+            sharing.start();
+            assertTrue(Blocker.awaitEntered(10), "the call is in flight");
+
+            hotplug.deploy(slow("2.0.0"));
+
+            assertEquals(Outcome.REFUSED, last(hotplug.history("slow")).outcome(), "the reload did not unload under it");
+            Blocker.release();
+            assertEquals(1L, increment.get(10, TimeUnit.SECONDS));
+            assertEquals("1.0.0", counter.version());
         }
     }
 
@@ -150,7 +235,7 @@ class QuiescenceTest {
             Thread reloading = new Thread(reload, "reloading");
             reloading.start();
             Await.until("the reload to drain",
-                    () -> Await.inside(reloading, ServiceRegistry.class.getName(), "inFlight")
+                    () -> Await.inside(reloading, CallDrain.class.getName(), "inFlight")
                             || Await.inside(reloading, LockSupport.class.getName(), "parkNanos"));
             FutureTask<String> waiting = new FutureTask<>(counter::version);
             Thread caller = start.apply(waiting);

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ServiceSlotTest {
 
     private static ServiceSlot provided(Object implementation) {
-        ServiceSlot slot = new ServiceSlot("com.acme.Api", TimeUnit.SECONDS.toNanos(10));
+        ServiceSlot slot = new ServiceSlot("com.acme.Api", TimeUnit.SECONDS.toNanos(10), new CallDrain());
         slot.register(new ServiceSlot.Registration(implementation, "acme", 1), false);
         return slot;
     }
@@ -57,6 +57,35 @@ class ServiceSlotTest {
             callOn(other, slot);
             slot.close();
             assertTrue(slot.calledByOthers(Thread.currentThread()), "the other thread called again");
+        } finally {
+            other.shutdownNow();
+            third.shutdownNow();
+        }
+    }
+
+    @Test
+    void theMarkNamesOneCallerExactlyAndSeveralByTheirIdResidues() throws Exception {
+        ServiceSlot slot = provided(new Object());
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        ExecutorService third = Executors.newSingleThreadExecutor();
+        try {
+            long first = other.submit(() -> Thread.currentThread().getId()).get(10, TimeUnit.SECONDS);
+            long second = third.submit(() -> Thread.currentThread().getId()).get(10, TimeUnit.SECONDS);
+            callOn(other, slot);
+            assertTrue(slot.mayHaveCalled(first));
+            assertFalse(slot.mayHaveCalled(first + 64), "one caller is named by its id");
+            callOn(third, slot);
+            assertTrue(slot.mayHaveCalled(first));
+            assertTrue(slot.mayHaveCalled(second));
+            assertTrue(slot.mayHaveCalled(first + 64), "a thread sharing a caller's residue may call unmarked");
+            long untouched = first;
+            while ((untouched & 63) == (first & 63) || (untouched & 63) == (second & 63) || (untouched & 63) == 63) {
+                untouched++;
+            }
+            assertFalse(slot.mayHaveCalled(untouched), "a residue no caller has");
+            slot.close();
+            slot.forgetCallers();
+            assertFalse(slot.mayHaveCalled(first), "forgotten at the drain");
         } finally {
             other.shutdownNow();
             third.shutdownNow();

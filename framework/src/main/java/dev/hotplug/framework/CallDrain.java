@@ -1,0 +1,222 @@
+package dev.hotplug.framework;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Waits, for a reload, until no call is in flight in the service slots it closed. The suspects are the threads the
+ * slots' caller marks name. A suspect that comes back and waits in a closed slot, with no other proxy on its stack,
+ * holds no implementation: busy callers prove themselves out that way within a scheduling round, with no safepoint.
+ * Suspects that do not come back are looked for in a stack scan. One drain at a time; arrivals are thread-safe.
+ */
+final class CallDrain {
+
+    /**
+     * How long a drain waits for suspects running Java code to come back before it scans stacks. A scan's safepoint
+     * would wait for each of them to get a CPU too, and a caller in a loop comes back within that turn; one that
+     * called once and went on with other work never does, and costs this wait.
+     */
+    static final long ARRIVAL_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** Between scans while a call stays in flight and its thread does not run. */
+    private static final long RESCAN_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /** Up to this many platform suspects are asked for their stacks one by one rather than in one all-thread dump. */
+    private static final int SINGLE_STACKS = 2;
+    private static final StackWalker STACK = StackWalker.getInstance();
+
+    /** Ids of threads waiting in a closed slot with no other proxy on their stack. */
+    private final Set<Long> waiting = ConcurrentHashMap.newKeySet();
+    /** The reloading thread while it drains, woken by each arrival. */
+    private volatile Thread draining;
+
+    /**
+     * Called by {@code thread}, under the slot's lock, before it waits in a closed slot: enters it as holding no
+     * implementation unless another proxy is on its stack (a call in flight that called a closed slot). Returns
+     * whether it was entered; the caller must then {@link #leave} before it reads an implementation.
+     */
+    boolean arrive(Thread thread) {
+        long proxies = STACK.walk(frames -> frames.filter(f -> f.getClassName().endsWith(ServiceProxies.SUFFIX))
+                .limit(2).count());
+        if (proxies != 1) {
+            return false;
+        }
+        waiting.add(thread.getId());
+        Thread reload = draining;
+        if (reload != null) {
+            LockSupport.unpark(reload);
+        }
+        return true;
+    }
+
+    /** Called by {@code thread} as it stops waiting, under the slot's lock. */
+    void leave(Thread thread) {
+        waiting.remove(thread.getId());
+    }
+
+    /**
+     * Blocks until no thread but the caller is inside a proxy of {@code typeNames} on its way to the implementation
+     * the closed {@code slots} held, or until {@code deadlineNanos} ({@link System#nanoTime()}); returns whether the
+     * calls drained. Call with the slots closed, one drain at a time.
+     */
+    boolean drain(List<ServiceSlot> slots, Set<String> typeNames, long deadlineNanos) {
+        Thread self = Thread.currentThread();
+        List<Thread> pending = suspects(slots, self);
+        if (pending.isEmpty()) {
+            return true;
+        }
+        draining = self;
+        try {
+            boolean scanned = false;
+            long patientUntil = System.nanoTime() + ARRIVAL_WAIT_NANOS;
+            long scanAt = patientUntil - ARRIVAL_WAIT_NANOS;
+            while (true) {
+                pending.removeIf(t -> waiting.contains(t.getId()) || !t.isAlive());
+                if (pending.isEmpty()) {
+                    return true;
+                }
+                long now = System.nanoTime();
+                boolean late = now - deadlineNanos >= 0;
+                if (late && scanned) {
+                    return false;
+                }
+                boolean patient = !late && now - patientUntil < 0 && allRunningJava(pending);
+                if (patient || !late && now - scanAt < 0) {
+                    LockSupport.parkNanos(this, Math.min(patient ? patientUntil - now : scanAt - now,
+                            deadlineNanos - now));
+                    continue;
+                }
+                pending = inFlight(pending, typeNames);
+                scanned = true;
+                scanAt = System.nanoTime() + RESCAN_PAUSE_NANOS;
+            }
+        } finally {
+            draining = null;
+        }
+    }
+
+    /**
+     * The threads that may have called {@code slots} since their last drain, {@code self} aside: live platform threads
+     * the marks name (a superset of those that did) and the virtual threads that entered their names.
+     */
+    private static List<Thread> suspects(List<ServiceSlot> slots, Thread self) {
+        List<ServiceSlot> called = new ArrayList<>();
+        for (ServiceSlot slot : slots) {
+            if (slot.calledByOthers(self)) {
+                called.add(slot);
+            }
+        }
+        List<Thread> suspects = new ArrayList<>();
+        if (called.isEmpty()) {
+            return suspects;
+        }
+        for (Thread thread : platformThreads()) {
+            if (thread != self && called.stream().anyMatch(slot -> slot.mayHaveCalled(thread.getId()))) {
+                suspects.add(thread);
+            }
+        }
+        for (ServiceSlot slot : called) {
+            for (Thread thread : slot.virtualCallers()) {
+                if (thread != self && !suspects.contains(thread)) {
+                    suspects.add(thread);
+                }
+            }
+        }
+        return suspects;
+    }
+
+    /** Every live platform thread, without a safepoint. */
+    private static List<Thread> platformThreads() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[root.activeCount() + 8];
+        int count;
+        while ((count = root.enumerate(threads, true)) == threads.length) {
+            threads = new Thread[threads.length * 2];
+        }
+        return Arrays.asList(threads).subList(0, count);
+    }
+
+    /**
+     * Whether every one of {@code threads} is a platform thread running Java code, on a CPU or waiting for one: none is
+     * blocked, waiting or in native code, where a scan would find it at once. Reads thread states without a safepoint.
+     */
+    private static boolean allRunningJava(List<Thread> threads) {
+        long[] ids = new long[threads.size()];
+        for (int i = 0; i < ids.length; i++) {
+            Thread thread = threads.get(i);
+            if (ServiceSlot.isVirtual(thread)) {
+                return false;
+            }
+            ids[i] = thread.getId();
+        }
+        for (ThreadInfo info : THREADS.getThreadInfo(ids)) {
+            if (info == null || info.getThreadState() != Thread.State.RUNNABLE || info.isInNative()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Those of {@code suspects} inside a proxy of one of {@code typeNames} past its slot: they read the old
+     * implementation and are calling it. A thread whose frame above the proxy is the slot's own is waiting, not in
+     * flight. An all-thread dump is one safepoint, so the close happened-before what it shows; it leaves out virtual
+     * threads (JDK 21 and later), so each is asked for its own stack.
+     */
+    private static List<Thread> inFlight(List<Thread> suspects, Set<String> typeNames) {
+        long platform = suspects.stream().filter(t -> !ServiceSlot.isVirtual(t)).count();
+        Map<Thread, StackTraceElement[]> dump = platform > SINGLE_STACKS ? Thread.getAllStackTraces() : Map.of();
+        List<Thread> inFlight = new ArrayList<>();
+        for (Thread thread : suspects) {
+            StackTraceElement[] frames = platform > SINGLE_STACKS && !ServiceSlot.isVirtual(thread)
+                    ? dump.get(thread) : thread.getStackTrace();
+            if (frames != null && inFlight(frames, typeNames)) {
+                inFlight.add(thread);
+            }
+        }
+        return inFlight;
+    }
+
+    private static boolean inFlight(StackTraceElement[] frames, Set<String> typeNames) {
+        for (int i = 0; i < frames.length; i++) {
+            String className = frames[i].getClassName();
+            if (!className.endsWith(ServiceProxies.SUFFIX)) {
+                continue;
+            }
+            String typeName = className.substring(0, className.length() - ServiceProxies.SUFFIX.length());
+            if (typeNames.contains(typeName) && !waiting(frames, i)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether the proxy frame at {@code proxy} is parked inside {@link ServiceSlot}'s timed wait, with only slot frames
+     * between: such a thread reads the slot again under its lock once woken, so it cannot reach the old
+     * implementation. Anywhere else in the slot it may already hold the old implementation — in
+     * {@link ServiceSlot#get()} after its volatile read (the interpreter stops at any bytecode), or returning from the
+     * wait after reading it under the lock — so it counts as in flight until it returns or parks again.
+     */
+    private static boolean waiting(StackTraceElement[] frames, int proxy) {
+        String slot = ServiceSlot.class.getName();
+        int below = proxy - 1;
+        while (below >= 0 && frames[below].getClassName().equals(slot)) {
+            below--;
+        }
+        return below >= 0 && below + 1 < proxy && frames[below + 1].getMethodName().equals("awaitOpen")
+                && frames[below].getClassName().equals(TimeUnit.class.getName())
+                && frames[below].getMethodName().equals("timedWait");
+    }
+}
