@@ -148,10 +148,11 @@ final class CallDrain {
     }
 
     /**
-     * Whether every one of {@code threads} is a platform thread running Java code, on a CPU or waiting for one: none is
-     * blocked, waiting or in native code, where a scan would find it at once. Reads thread states without a safepoint.
+     * Whether every one of {@code threads} is a platform thread running Java code, on a CPU or waiting for one, or has
+     * arrived since it was last looked for: none is blocked, waiting or in native code elsewhere, where a scan would
+     * find it at once. Reads thread states without a safepoint.
      */
-    private static boolean allRunningJava(List<Thread> threads) {
+    private boolean allRunningJava(List<Thread> threads) {
         long[] ids = new long[threads.size()];
         for (int i = 0; i < ids.length; i++) {
             Thread thread = threads.get(i);
@@ -160,8 +161,12 @@ final class CallDrain {
             }
             ids[i] = thread.getId();
         }
-        for (ThreadInfo info : THREADS.getThreadInfo(ids)) {
-            if (info == null || info.getThreadState() != Thread.State.RUNNABLE || info.isInNative()) {
+        ThreadInfo[] infos = THREADS.getThreadInfo(ids);
+        for (int i = 0; i < ids.length; i++) {
+            ThreadInfo info = infos[i];
+            boolean running = info != null && info.getThreadState() == Thread.State.RUNNABLE && !info.isInNative();
+            // Read after the state: a thread that arrives enters before it waits, so a wait seen is an arrival seen.
+            if (!running && !waiting.contains(ids[i])) {
                 return false;
             }
         }

@@ -191,53 +191,62 @@ final class ServiceSlot implements Supplier<Object> {
 
     /**
      * Waits for the slot to open. While it waits the thread is entered in the drain, and it leaves under the slot's
-     * lock before it reads an implementation, so a reload that closed the slot (which takes the lock) finds it gone
+     * lock after it read an implementation, so a reload that closed the slot (which takes the lock) finds it gone
      * once it may hold one.
      */
     private Object await() {
         long deadline = System.nanoTime() + waitNanos;
         Thread thread = Thread.currentThread();
-        // Entered before the lock, which callers contend for at a close: this thread holds no implementation now.
-        boolean entered = target == null && LIFECYCLE_CALL.get() == null && drain.arrive(thread);
+        boolean lifecycle = Boolean.TRUE.equals(LIFECYCLE_CALL.get());
+        // Entered before the lock, which the callers of a slot that just closed all contend for.
+        boolean entered = !lifecycle && target == null && drain.arrive(thread);
         synchronized (this) {
-            try {
-                Registration now = current;
-                if (closed && now != null && Boolean.TRUE.equals(LIFECYCLE_CALL.get())) {
-                    markCurrent();
-                    return now.implementation();
-                }
-                return awaitOpen(deadline);
-            } finally {
-                if (entered) {
-                    drain.leave(thread);
-                }
+            Registration now = current;
+            if (closed && now != null && lifecycle) {
+                markCurrent();
+                return now.implementation();
             }
+            return awaitOpen(thread, deadline, entered);
         }
     }
 
-    /** The wait of {@link #await()}, under the slot's lock. */
-    private Object awaitOpen(long deadline) {
-        Object implementation;
-        while ((implementation = target) == null) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                String module = lastModule;
-                throw new ServiceUnavailableException(typeName, module, "Cannot call service " + typeName
-                        + (module == null ? "" : " of module " + module) + ": "
-                        + (closed ? "its provider did not come back from a reload" : "no module provides it")
-                        + " within " + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms");
+    /**
+     * The wait of {@link #await()}, under the slot's lock. A thread not {@code entered} yet enters once it finds the
+     * slot closed: it may have been open when the thread looked before the lock, and closed again since.
+     */
+    private Object awaitOpen(Thread thread, long deadline, boolean entered) {
+        boolean tried = entered;
+        try {
+            Object implementation;
+            while ((implementation = target) == null) {
+                if (!tried) {
+                    tried = true;
+                    entered = drain.arrive(thread);
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    String module = lastModule;
+                    throw new ServiceUnavailableException(typeName, module, "Cannot call service " + typeName
+                            + (module == null ? "" : " of module " + module) + ": "
+                            + (closed ? "its provider did not come back from a reload" : "no module provides it")
+                            + " within " + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms");
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ServiceUnavailableException(typeName, lastModule, "Cannot call service " + typeName
+                            + ": interrupted while waiting for its provider");
+                }
             }
-            try {
-                TimeUnit.NANOSECONDS.timedWait(this, left);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ServiceUnavailableException(typeName, lastModule, "Cannot call service " + typeName
-                        + ": interrupted while waiting for its provider");
+            // Under the lock every close comes after this mark, so the next reload sees it.
+            markCurrent();
+            return implementation;
+        } finally {
+            if (entered) {
+                drain.leave(thread);
             }
         }
-        // Under the lock every close comes after this mark, so the next reload sees it.
-        markCurrent();
-        return implementation;
     }
 
     /** The registration now, or {@code null}. */
