@@ -29,8 +29,8 @@ final class CallDrain {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     /** Between scans while a call stays in flight and its thread does not run. */
     private static final long RESCAN_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
-    /** Up to this many platform suspects are asked for their stacks one by one rather than in one all-thread dump. */
-    private static final int SINGLE_STACKS = 2;
+    /** Whether {@link Thread#getStackTrace()} of another thread is a handshake with it rather than a safepoint. */
+    private static final boolean HANDSHAKE_STACKS = Runtime.version().feature() >= 21;
     private static final StackWalker STACK = StackWalker.getInstance();
 
     /** Ids of threads waiting in a closed slot with no other proxy on their stack. */
@@ -88,15 +88,16 @@ final class CallDrain {
                 if (late && scanned) {
                     return false;
                 }
-                boolean patient = !late && now - patientUntil < 0 && allRunningJava(pending);
-                if (patient || !late && now - scanAt < 0) {
-                    LockSupport.parkNanos(this, Math.min(patient ? patientUntil - now : scanAt - now,
-                            deadlineNanos - now));
+                // The suspects a wait will not bring back; all of them once the wait is spent.
+                List<Thread> look = late || now - patientUntil >= 0 ? pending : notRunningJava(pending);
+                if (!look.isEmpty() && (late || now - scanAt >= 0)) {
+                    pending.removeAll(notInFlight(look, pending, typeNames));
+                    scanned = true;
+                    scanAt = System.nanoTime() + RESCAN_PAUSE_NANOS;
                     continue;
                 }
-                pending = inFlight(pending, typeNames);
-                scanned = true;
-                scanAt = System.nanoTime() + RESCAN_PAUSE_NANOS;
+                LockSupport.parkNanos(this, Math.min(look.isEmpty() ? patientUntil - now : scanAt - now,
+                        deadlineNanos - now));
             }
         } finally {
             draining = null;
@@ -148,49 +149,50 @@ final class CallDrain {
     }
 
     /**
-     * Whether every one of {@code threads} is a platform thread running Java code, on a CPU or waiting for one, or has
-     * arrived since it was last looked for: none is blocked, waiting or in native code elsewhere, where a scan would
-     * find it at once. Reads thread states without a safepoint.
+     * Those of {@code threads} that are neither running Java code (on a CPU or waiting for one) nor arrived: blocked,
+     * waiting or in native code elsewhere, or virtual, where a look at the stack finds them at once. Reads thread
+     * states without a safepoint.
      */
-    private boolean allRunningJava(List<Thread> threads) {
-        long[] ids = new long[threads.size()];
-        for (int i = 0; i < ids.length; i++) {
-            Thread thread = threads.get(i);
-            if (ServiceSlot.isVirtual(thread)) {
-                return false;
-            }
-            ids[i] = thread.getId();
+    private List<Thread> notRunningJava(List<Thread> threads) {
+        List<Thread> platform = new ArrayList<>(threads.size());
+        List<Thread> idle = new ArrayList<>();
+        for (Thread thread : threads) {
+            (ServiceSlot.isVirtual(thread) ? idle : platform).add(thread);
         }
+        long[] ids = platform.stream().mapToLong(Thread::getId).toArray();
         ThreadInfo[] infos = THREADS.getThreadInfo(ids);
         for (int i = 0; i < ids.length; i++) {
             ThreadInfo info = infos[i];
             boolean running = info != null && info.getThreadState() == Thread.State.RUNNABLE && !info.isInNative();
             // Read after the state: a thread that arrives enters before it waits, so a wait seen is an arrival seen.
             if (!running && !waiting.contains(ids[i])) {
-                return false;
+                idle.add(platform.get(i));
             }
         }
-        return true;
+        return idle;
     }
 
     /**
-     * Those of {@code suspects} inside a proxy of one of {@code typeNames} past its slot: they read the old
-     * implementation and are calling it. A thread whose frame above the proxy is the slot's own is waiting, not in
-     * flight. An all-thread dump is one safepoint, so the close happened-before what it shows; it leaves out virtual
-     * threads (JDK 21 and later), so each is asked for its own stack.
+     * Those of {@code look} (or of all {@code pending}, when one dump shows them anyway) whose stack shows no proxy of
+     * one of {@code typeNames} past its slot; the others read the old implementation and are calling it, and a thread
+     * whose frame above the proxy is the slot's own is waiting, not in flight. Stacks are read after the close, and a
+     * thread not in flight then cannot reach the old implementation later. On JDK 17 every stack read is a safepoint,
+     * so more than one platform thread is read in one all-thread dump; later JDKs read one thread's stack with a
+     * handshake with that thread alone. All-thread dumps leave out virtual threads, which are each asked.
      */
-    private static List<Thread> inFlight(List<Thread> suspects, Set<String> typeNames) {
-        long platform = suspects.stream().filter(t -> !ServiceSlot.isVirtual(t)).count();
-        Map<Thread, StackTraceElement[]> dump = platform > SINGLE_STACKS ? Thread.getAllStackTraces() : Map.of();
-        List<Thread> inFlight = new ArrayList<>();
-        for (Thread thread : suspects) {
-            StackTraceElement[] frames = platform > SINGLE_STACKS && !ServiceSlot.isVirtual(thread)
-                    ? dump.get(thread) : thread.getStackTrace();
-            if (frames != null && inFlight(frames, typeNames)) {
-                inFlight.add(thread);
+    private static List<Thread> notInFlight(List<Thread> look, List<Thread> pending, Set<String> typeNames) {
+        long platform = look.stream().filter(t -> !ServiceSlot.isVirtual(t)).count();
+        boolean dump = !HANDSHAKE_STACKS && platform > 1;
+        Map<Thread, StackTraceElement[]> stacks = dump ? Thread.getAllStackTraces() : Map.of();
+        List<Thread> cleared = new ArrayList<>();
+        for (Thread thread : dump ? pending : look) {
+            StackTraceElement[] frames = dump && !ServiceSlot.isVirtual(thread)
+                    ? stacks.get(thread) : thread.getStackTrace();
+            if (frames == null || !inFlight(frames, typeNames)) {
+                cleared.add(thread);
             }
         }
-        return inFlight;
+        return cleared;
     }
 
     private static boolean inFlight(StackTraceElement[] frames, Set<String> typeNames) {
