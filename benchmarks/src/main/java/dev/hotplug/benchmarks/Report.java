@@ -85,10 +85,12 @@ record Report(BenchMain.Profile profile, List<RunResult> jmh, ReloadSplit.Result
         }
         LatencyHistogram control = pause.control();
         LatencyHistogram controlSlow = pause.controlSlow();
-        line(t, "| pause window under the callers: p50 [p99] | control, as long again with no reload: calls"
-                + " | calls > %d us | their p50 | their p99 |", SwapPause.SLOW_NANOS / 1000);
-        line(t, "|---|---|---|---|---|");
-        line(t, "| %.3f ms [%.3f] | %d | %d | %s | %s |", median(pause.pauseMillis()), p99(pause.pauseMillis()),
+        line(t, "| pause window under the callers: p50 [p99] | the %d warm-up reloads before: p50 [p99]"
+                + " | control, as long again with no reload: calls | calls > %d us | their p50 | their p99 |",
+                pause.warmupPauseMillis().length, SwapPause.SLOW_NANOS / 1000);
+        line(t, "|---|---|---|---|---|---|");
+        line(t, "| %.3f ms [%.3f] | %.3f ms [%.3f] | %d | %d | %s | %s |", median(pause.pauseMillis()),
+                p99(pause.pauseMillis()), median(pause.warmupPauseMillis()), p99(pause.warmupPauseMillis()),
                 control.count(), controlSlow.count(), nanos(controlSlow.percentile(50)),
                 nanos(controlSlow.percentile(99)));
         line(t, "");

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Swap pause harness: {@code threads} threads call the Hotplug service proxy back to back while the main thread runs
- * {@code reloads} reloads (alternating two versions); every call is timed with {@code System.nanoTime} and checked.
+ * {@code reloads} reloads (alternating two versions) to warm the callers' and the drain's code, then {@code reloads}
+ * measured ones; every call is timed with {@code System.nanoTime} and checked, warm-up calls included for failures.
  * Then the same callers go on for as long again with no reload: the control, which shows how many calls are slow
  * only because 8 callers share the CPUs.
  */
@@ -34,13 +35,14 @@ final class SwapPause {
      * @param slow latencies of the calls slower than {@link #SLOW_NANOS}
      * @param reloadMillis wall time of each reload, sorted
      * @param pauseMillis each reload's pause window under the callers (its {@code HistoryEntry.pauseMicros}), sorted
+     * @param warmupPauseMillis the pause windows of the warm-up reloads, the first under these callers, sorted
      * @param control latencies of the calls in the control window, with no reload
      * @param controlSlow latencies of the control calls slower than {@link #SLOW_NANOS}
      * @param firstFailure the first failure, {@code null} when none
      */
     record Result(int reloads, int threads, long calls, long failed, LatencyHistogram all, LatencyHistogram slow,
-                  double[] reloadMillis, double[] pauseMillis, LatencyHistogram control, LatencyHistogram controlSlow,
-                  String firstFailure) {
+                  double[] reloadMillis, double[] pauseMillis, double[] warmupPauseMillis, LatencyHistogram control,
+                  LatencyHistogram controlSlow, String firstFailure) {
     }
 
     private SwapPause() {
@@ -78,19 +80,24 @@ final class SwapPause {
         }
         double[] reloadMillis = new double[reloads];
         double[] pauseMillis = new double[reloads];
+        double[] warmupPauseMillis = new double[reloads];
         try {
             started.await();
+            for (int i = 0; i < reloads; i++) {
+                warmupPauseMillis[i] = reload(hotplug, jars[(i + 1) % 2]);
+            }
+            for (Caller caller : callers) {
+                caller.phase = Caller.RELOADS;
+            }
             long began = System.nanoTime();
             for (int i = 0; i < reloads; i++) {
                 long start = System.nanoTime();
-                hotplug.deploy(jars[(i + 1) % 2]);
+                pauseMillis[i] = reload(hotplug, jars[(i + 1) % 2]);
                 reloadMillis[i] = (System.nanoTime() - start) / 1e6;
-                List<HistoryEntry> history = hotplug.history(Fixtures.CALC);
-                pauseMillis[i] = history.get(history.size() - 1).pauseMicros() / 1e3;
             }
             long reloading = System.nanoTime() - began;
             for (Caller caller : callers) {
-                caller.control = true;
+                caller.phase = Caller.CONTROL;
             }
             // A measuring window, not a wait for a condition: the callers run as long again with no reload.
             Thread.sleep(TimeUnit.NANOSECONDS.toMillis(reloading));
@@ -119,8 +126,16 @@ final class SwapPause {
         }
         Arrays.sort(reloadMillis);
         Arrays.sort(pauseMillis);
-        return new Result(reloads, threads, all.count(), failed, all, slow, reloadMillis, pauseMillis, control,
-                controlSlow, firstFailure.get());
+        Arrays.sort(warmupPauseMillis);
+        return new Result(reloads, threads, all.count(), failed, all, slow, reloadMillis, pauseMillis,
+                warmupPauseMillis, control, controlSlow, firstFailure.get());
+    }
+
+    /** Deploys {@code jar} and returns that reload's pause window in ms. */
+    private static double reload(Hotplug hotplug, Path jar) {
+        hotplug.deploy(jar);
+        List<HistoryEntry> history = hotplug.history(Fixtures.CALC);
+        return history.get(history.size() - 1).pauseMicros() / 1e3;
     }
 
     /** Joins a calling thread (up to 30 s); throws when it is still running. */
@@ -145,9 +160,12 @@ final class SwapPause {
         final LatencyHistogram controlAll = new LatencyHistogram();
         final LatencyHistogram controlSlow = new LatencyHistogram();
         long failed;
+        static final int WARMUP = 0;
+        static final int RELOADS = 1;
+        static final int CONTROL = 2;
         volatile boolean stop;
-        /** Set once the reloads are over: calls from then on go to the control histograms. */
-        volatile boolean control;
+        /** Which histograms calls go to: none while warming up, then the reloads', then the control's. */
+        volatile int phase = WARMUP;
 
         Caller(Calc calc, CountDownLatch started, AtomicReference<String> firstFailure) {
             this.calc = calc;
@@ -165,10 +183,12 @@ final class SwapPause {
                 try {
                     long answer = calc.apply(x);
                     long nanos = System.nanoTime() - start;
-                    boolean reloading = !control;
-                    (reloading ? all : controlAll).record(nanos);
-                    if (nanos > SLOW_NANOS) {
-                        (reloading ? slow : controlSlow).record(nanos);
+                    int now = phase;
+                    if (now != WARMUP) {
+                        (now == RELOADS ? all : controlAll).record(nanos);
+                        if (nanos > SLOW_NANOS) {
+                            (now == RELOADS ? slow : controlSlow).record(nanos);
+                        }
                     }
                     if (answer != x * 31 + 7) {
                         failed++;

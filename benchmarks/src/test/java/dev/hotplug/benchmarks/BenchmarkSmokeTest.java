@@ -40,6 +40,8 @@ class BenchmarkSmokeTest {
         assertTrue(pause.calls() > 0);
         assertEquals(BenchMain.Profile.SMOKE.swapReloads(), pause.reloadMillis().length);
         assertEquals(BenchMain.Profile.SMOKE.swapReloads(), pause.pauseMillis().length);
+        assertEquals(BenchMain.Profile.SMOKE.swapReloads(), pause.warmupPauseMillis().length, "as many warm-up reloads");
+        assertTrue(pause.warmupPauseMillis()[0] > 0, "the warm-up reloads held calls too");
         assertTrue(Report.max(pause.pauseMillis()) <= Report.max(pause.reloadMillis()), "the pause is part of a reload");
         assertTrue(pause.control().count() > 0, "the callers went on without reloads for the control");
         assertEquals(BenchMain.Profile.SMOKE.detectionRounds(), report.detection().millis().length);
