@@ -177,11 +177,12 @@ final class CallDrain {
      * one of {@code typeNames} past its slot; the others read the old implementation and are calling it, and a thread
      * whose frame above the proxy is the slot's own is waiting, not in flight. Stacks are read after the close, and a
      * thread not in flight then cannot reach the old implementation later. On JDK 17 every stack read is a safepoint,
-     * so more than one platform thread is read in one all-thread dump; later JDKs read one thread's stack with a
-     * handshake with that thread alone. All-thread dumps leave out virtual threads, which are each asked.
+     * so while more than one platform thread is pending all are read in one all-thread dump, which clears the running
+     * ones too; later JDKs read one thread's stack with a handshake with that thread alone. All-thread dumps leave out
+     * virtual threads, which are each asked.
      */
     private static List<Thread> notInFlight(List<Thread> look, List<Thread> pending, Set<String> typeNames) {
-        long platform = look.stream().filter(t -> !ServiceSlot.isVirtual(t)).count();
+        long platform = pending.stream().filter(t -> !ServiceSlot.isVirtual(t)).count();
         boolean dump = !HANDSHAKE_STACKS && platform > 1;
         Map<Thread, StackTraceElement[]> stacks = dump ? Thread.getAllStackTraces() : Map.of();
         List<Thread> cleared = new ArrayList<>();
