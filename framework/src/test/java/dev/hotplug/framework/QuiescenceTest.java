@@ -65,6 +65,20 @@ class QuiescenceTest {
     @TempDir
     Path dir;
 
+    /** A started framework serving slow 1.0.0, with the blocker armed; the caller closes it. */
+    private Hotplug servingSlow(Duration drainTimeout) {
+        Blocker.arm();
+        Hotplug hotplug = TestModules.hotplug(dir).drainTimeout(drainTimeout).build();
+        try {
+            hotplug.start();
+            hotplug.deploy(slow("1.0.0"));
+            return hotplug;
+        } catch (RuntimeException e) {
+            hotplug.close();
+            throw e;
+        }
+    }
+
     private Path slow(String version) {
         return TestModules.write(TestModules.module("slow", version, "com.acme.slow.Slow", SLOW),
                 "slow-" + version + ".jar", "slow|" + SLOW + "|" + version, dir.resolve("in"));
@@ -104,10 +118,7 @@ class QuiescenceTest {
      * slot's mark, so a thread that took the fast path on its id alone would call unmarked.
      */
     private void callInFlightHoldsTheReload(Executor callers, boolean manyBefore) throws Exception {
-        Blocker.arm();
-        try (Hotplug hotplug = TestModules.hotplug(dir).drainTimeout(Duration.ofMillis(300)).build()) {
-            hotplug.start();
-            hotplug.deploy(slow("1.0.0"));
+        try (Hotplug hotplug = servingSlow(Duration.ofMillis(300))) {
             Counter counter = hotplug.service(Counter.class);
             long residues = 0;
             while (manyBefore && residues != -1L) {
@@ -138,10 +149,7 @@ class QuiescenceTest {
 
     @Test
     void aCallInFlightThatCallsTheClosedSlotAgainStillHoldsTheReload() throws Exception {
-        Blocker.arm();
-        try (Hotplug hotplug = TestModules.hotplug(dir).drainTimeout(Duration.ofMillis(300)).build()) {
-            hotplug.start();
-            hotplug.deploy(slow("1.0.0"));
+        try (Hotplug hotplug = servingSlow(Duration.ofMillis(300))) {
             Counter counter = hotplug.service(Counter.class);
             // Inside the old increment, once released: a call through the proxy, which the reload has closed.
             Blocker.afterRelease(counter::version);
@@ -165,10 +173,7 @@ class QuiescenceTest {
 
     @Test
     void aThreadThatCallsWithoutMarkingBecauseItsIdSharesAnotherCallersResidueStillHoldsTheReload() throws Exception {
-        Blocker.arm();
-        try (Hotplug hotplug = TestModules.hotplug(dir).drainTimeout(Duration.ofMillis(300)).build()) {
-            hotplug.start();
-            hotplug.deploy(slow("1.0.0"));
+        try (Hotplug hotplug = servingSlow(Duration.ofMillis(300))) {
             Counter counter = hotplug.service(Counter.class);
             long lastCaller = 0;
             for (int i = 0; i < 2; i++) {
@@ -224,10 +229,7 @@ class QuiescenceTest {
     }
 
     private void waitingCallDoesNotHoldTheDrain(Function<Runnable, Thread> start) throws Exception {
-        Blocker.arm();
-        try (Hotplug hotplug = TestModules.hotplug(dir).drainTimeout(Duration.ofSeconds(2)).build()) {
-            hotplug.start();
-            hotplug.deploy(slow("1.0.0"));
+        try (Hotplug hotplug = servingSlow(Duration.ofSeconds(2))) {
             Counter counter = hotplug.service(Counter.class);
             CompletableFuture<Long> inFlight = CompletableFuture.supplyAsync(counter::increment);
             assertTrue(Blocker.awaitEntered(10), "the call is in flight");

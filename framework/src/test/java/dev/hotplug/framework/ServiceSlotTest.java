@@ -27,6 +27,22 @@ class ServiceSlotTest {
         return thread.submit(slot::get).get(10, TimeUnit.SECONDS);
     }
 
+    /** A test body given two threads other than the test's own. */
+    private interface TwoThreads {
+        void run(ExecutorService other, ExecutorService third) throws Exception;
+    }
+
+    private static void withTwoThreads(TwoThreads body) throws Exception {
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        ExecutorService third = Executors.newSingleThreadExecutor();
+        try {
+            body.run(other, third);
+        } finally {
+            other.shutdownNow();
+            third.shutdownNow();
+        }
+    }
+
     @Test
     void aSlotCalledOnlyByTheReloadingThreadNeedsNoScan() {
         Object implementation = new Object();
@@ -40,9 +56,7 @@ class ServiceSlotTest {
     @Test
     void aCallFromAnotherThreadForcesTheScanUntilTheCallersAreForgotten() throws Exception {
         ServiceSlot slot = provided(new Object());
-        ExecutorService other = Executors.newSingleThreadExecutor();
-        ExecutorService third = Executors.newSingleThreadExecutor();
-        try {
+        withTwoThreads((other, third) -> {
             callOn(other, slot);
             slot.get();
             callOn(third, slot);
@@ -57,18 +71,13 @@ class ServiceSlotTest {
             callOn(other, slot);
             slot.close();
             assertTrue(slot.calledByOthers(Thread.currentThread()), "the other thread called again");
-        } finally {
-            other.shutdownNow();
-            third.shutdownNow();
-        }
+        });
     }
 
     @Test
     void theMarkNamesOneCallerExactlyAndSeveralByTheirIdResidues() throws Exception {
         ServiceSlot slot = provided(new Object());
-        ExecutorService other = Executors.newSingleThreadExecutor();
-        ExecutorService third = Executors.newSingleThreadExecutor();
-        try {
+        withTwoThreads((other, third) -> {
             long first = other.submit(() -> Thread.currentThread().getId()).get(10, TimeUnit.SECONDS);
             long second = third.submit(() -> Thread.currentThread().getId()).get(10, TimeUnit.SECONDS);
             callOn(other, slot);
@@ -86,10 +95,7 @@ class ServiceSlotTest {
             slot.close();
             slot.forgetCallers();
             assertFalse(slot.mayHaveCalled(first), "forgotten at the drain");
-        } finally {
-            other.shutdownNow();
-            third.shutdownNow();
-        }
+        });
     }
 
     @Test
