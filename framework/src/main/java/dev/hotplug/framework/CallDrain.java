@@ -39,9 +39,10 @@ final class CallDrain {
     private volatile Thread draining;
 
     /**
-     * Called by {@code thread}, under the slot's lock, before it waits in a closed slot: enters it as holding no
-     * implementation unless another proxy is on its stack (a call in flight that called a closed slot). Returns
-     * whether it was entered; the caller must then {@link #leave} before it reads an implementation.
+     * Called by {@code thread} on its way to wait in a closed slot, before or under the slot's lock: enters it as
+     * holding no implementation unless another proxy is on its stack (a call in flight that called a closed slot).
+     * Returns whether it was entered; the caller must then {@link #leave}, under the slot's lock, before it returns an
+     * implementation.
      */
     boolean arrive(Thread thread) {
         long proxies = STACK.walk(frames -> frames.filter(f -> f.getClassName().endsWith(ServiceProxies.SUFFIX))
