@@ -36,8 +36,7 @@ final class Detection {
             Path[] jars = {Fixtures.hotplugCalc("1.0.0", staged, "a.jar"), Fixtures.hotplugCalc("1.0.1", staged, "b.jar")};
             Path modules = Files.createDirectories(dir.resolve("modules"));
             Path live = modules.resolve("bench-calc.jar");
-            try (Hotplug hotplug = Hotplug.builder().modulesFolder(modules).stateFolder(dir.resolve("state"))
-                    .share(Calc.class.getClassLoader(), "dev.hotplug.benchmarks.fixture").watch(true).build()) {
+            try (Hotplug hotplug = Fixtures.calcFramework(dir).watch(true).build()) {
                 hotplug.start();
                 Files.copy(jars[0], staged.resolve("next.jar"), StandardCopyOption.REPLACE_EXISTING);
                 Files.move(staged.resolve("next.jar"), live, StandardCopyOption.ATOMIC_MOVE);

@@ -1,6 +1,8 @@
 package dev.hotplug.benchmarks;
 
 import dev.hotplug.benchmarks.fixture.Calc;
+import dev.hotplug.framework.Hotplug;
+import dev.hotplug.framework.HotplugBuilder;
 import dev.hotplug.testkit.ModuleJarBuilder;
 
 import java.io.IOException;
@@ -117,6 +119,15 @@ final class Fixtures {
             """;
 
     private Fixtures() {
+    }
+
+    /**
+     * A framework builder with its modules and state folders under {@code dir} and the calculator's interface shared
+     * from the host, as every harness runs it.
+     */
+    static HotplugBuilder calcFramework(Path dir) {
+        return Hotplug.builder().modulesFolder(dir.resolve("modules")).stateFolder(dir.resolve("state"))
+                .share(Calc.class.getClassLoader(), "dev.hotplug.benchmarks.fixture");
     }
 
     /** The calculator as a Hotplug module of {@code version}, written as {@code fileName} into {@code dir}. */

@@ -48,8 +48,7 @@ public class ReloadBenchmark {
             for (int i = 0; i < 2; i++) {
                 jars[i] = Fixtures.hotplugCalc(versions[i], dir.resolve("staged"), "bench-calc-" + versions[i] + ".jar");
             }
-            hotplug = Hotplug.builder().modulesFolder(dir.resolve("modules")).stateFolder(dir.resolve("state"))
-                    .share(Calc.class.getClassLoader(), "dev.hotplug.benchmarks.fixture").build();
+            hotplug = Fixtures.calcFramework(dir).build();
             hotplug.start();
             hotplug.deploy(jars[0]);
             calc = hotplug.service(Calc.class);

@@ -39,9 +39,7 @@ final class ReloadSplit {
             String[] versions = {"1.0.0", "1.0.1"};
             Path[] jars = {Fixtures.hotplugCalc(versions[0], dir.resolve("staged"), "a.jar"),
                     Fixtures.hotplugCalc(versions[1], dir.resolve("staged"), "b.jar")};
-            try (Hotplug hotplug = Hotplug.builder().modulesFolder(dir.resolve("modules"))
-                    .stateFolder(dir.resolve("state"))
-                    .share(Calc.class.getClassLoader(), "dev.hotplug.benchmarks.fixture").build()) {
+            try (Hotplug hotplug = Fixtures.calcFramework(dir).build()) {
                 hotplug.start();
                 hotplug.deploy(jars[0]);
                 Calc calc = hotplug.service(Calc.class);

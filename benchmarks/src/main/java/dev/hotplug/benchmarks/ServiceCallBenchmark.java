@@ -46,8 +46,7 @@ public class ServiceCallBenchmark {
     public void setUp() {
         dir = Fixtures.tempFolder("hotplug-bench-call");
         Fixtures.hotplugCalc("1.0.0", dir.resolve("modules"), "bench-calc.jar");
-        hotplug = Hotplug.builder().modulesFolder(dir.resolve("modules")).stateFolder(dir.resolve("state"))
-                .share(Calc.class.getClassLoader(), "dev.hotplug.benchmarks.fixture").build();
+        hotplug = Fixtures.calcFramework(dir).build();
         hotplug.start();
         service = hotplug.service(Calc.class);
         direct = new HostCalc();
