@@ -25,7 +25,7 @@ final class CallDrain {
      * would wait for each of them to get a CPU too, and a caller in a loop comes back within that turn; one that
      * called once and went on with other work never does, and costs this wait.
      */
-    static final long ARRIVAL_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long ARRIVAL_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     /** Between scans while a call stays in flight and its thread does not run. */
     private static final long RESCAN_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(50);

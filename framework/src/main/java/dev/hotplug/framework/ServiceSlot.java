@@ -98,7 +98,8 @@ final class ServiceSlot implements Supplier<Object> {
             long seen = caller;
             Thread current = Thread.currentThread();
             long me = current.getId();
-            if (seen == me || seen < 0 && (seen & 1L << me) != 0 && !isVirtual(current)) {
+            // A virtual thread's id is never the mark, but its residue may be in the set.
+            if (marked(seen, me) && (seen == me || !isVirtual(current))) {
                 return implementation;
             }
         }
