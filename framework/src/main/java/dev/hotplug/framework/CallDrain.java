@@ -5,12 +5,14 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 /**
  * Waits, for a reload, until no call is in flight in the service slots it closed. The suspects are the threads the
@@ -32,9 +34,22 @@ final class CallDrain {
     /** Whether {@link Thread#getStackTrace()} of another thread is a handshake with it rather than a safepoint. */
     private static final boolean HANDSHAKE_STACKS = Runtime.version().feature() >= 21;
     private static final StackWalker STACK = StackWalker.getInstance();
+    /**
+     * Whether a thread's CPU time grows by its every run. Linux counts it per nanosecond from the scheduler; some other
+     * systems charge it by clock tick, where a short run can go uncounted.
+     */
+    private static final boolean EXACT_CPU_TIME = System.getProperty("os.name", "").startsWith("Linux")
+            && THREADS.isThreadCpuTimeSupported();
 
     /** Ids of threads waiting in a closed slot with no other proxy on their stack. */
     private final Set<Long> waiting = ConcurrentHashMap.newKeySet();
+    /**
+     * CPU time of the platform threads a stack scan found outside every call, read before that scan. A thread whose
+     * CPU time has not moved since has run no code, so it is outside every call still: the idle threads whose ids
+     * share a caller's residue (the JDK's own, some blocked in the VM yet counted runnable) cost one scan, not one per
+     * drain.
+     */
+    private final Map<Long, Long> idleAt = new ConcurrentHashMap<>();
     /** The reloading thread while it drains, woken by each arrival. */
     private volatile Thread draining;
 
@@ -71,6 +86,7 @@ final class CallDrain {
     boolean drain(List<ServiceSlot> slots, Set<String> typeNames, long deadlineNanos) {
         Thread self = Thread.currentThread();
         List<Thread> pending = suspects(slots, self);
+        pending.removeIf(this::stillIdle);
         if (pending.isEmpty()) {
             return true;
         }
@@ -109,7 +125,7 @@ final class CallDrain {
      * The threads that may have called {@code slots} since their last drain, {@code self} aside: live platform threads
      * the marks name (a superset of those that did) and the virtual threads that entered their names.
      */
-    private static List<Thread> suspects(List<ServiceSlot> slots, Thread self) {
+    private List<Thread> suspects(List<ServiceSlot> slots, Thread self) {
         List<ServiceSlot> called = new ArrayList<>();
         for (ServiceSlot slot : slots) {
             if (slot.calledByOthers(self)) {
@@ -120,7 +136,13 @@ final class CallDrain {
         if (called.isEmpty()) {
             return suspects;
         }
-        for (Thread thread : platformThreads()) {
+        List<Thread> platform = platformThreads();
+        if (idleAt.size() > platform.size()) {
+            Set<Long> live = new HashSet<>();
+            platform.forEach(thread -> live.add(thread.getId()));
+            idleAt.keySet().retainAll(live);
+        }
+        for (Thread thread : platform) {
             if (thread != self && called.stream().anyMatch(slot -> slot.mayHaveCalled(thread.getId()))) {
                 suspects.add(thread);
             }
@@ -182,29 +204,51 @@ final class CallDrain {
      * ones too; later JDKs read one thread's stack with a handshake with that thread alone. All-thread dumps leave out
      * virtual threads, which are each asked.
      */
-    private static List<Thread> notInFlight(List<Thread> look, List<Thread> pending, Set<String> typeNames) {
+    private List<Thread> notInFlight(List<Thread> look, List<Thread> pending, Set<String> typeNames) {
         long platform = pending.stream().filter(t -> !ServiceSlot.isVirtual(t)).count();
         boolean dump = !HANDSHAKE_STACKS && platform > 1;
+        List<Thread> scanned = dump ? pending : look;
+        long[] cpuBefore = new long[scanned.size()];
+        for (int i = 0; i < cpuBefore.length; i++) {
+            cpuBefore[i] = cpuTime(scanned.get(i));
+        }
         Map<Thread, StackTraceElement[]> stacks = dump ? Thread.getAllStackTraces() : Map.of();
         List<Thread> cleared = new ArrayList<>();
-        for (Thread thread : dump ? pending : look) {
+        for (int i = 0; i < cpuBefore.length; i++) {
+            Thread thread = scanned.get(i);
             StackTraceElement[] frames = dump && !ServiceSlot.isVirtual(thread)
                     ? stacks.get(thread) : thread.getStackTrace();
-            if (frames == null || !inFlight(frames, typeNames)) {
+            if (frames == null || !inFlight(frames, typeNames::contains)) {
                 cleared.add(thread);
+            }
+            if (frames != null && cpuBefore[i] >= 0 && !inFlight(frames, typeName -> true)) {
+                idleAt.put(thread.getId(), cpuBefore[i]);
+            } else {
+                idleAt.remove(thread.getId());
             }
         }
         return cleared;
     }
 
-    private static boolean inFlight(StackTraceElement[] frames, Set<String> typeNames) {
+    /** Whether {@code thread} has run no code since a stack scan found it outside every call. */
+    private boolean stillIdle(Thread thread) {
+        Long idle = idleAt.get(thread.getId());
+        return idle != null && idle == cpuTime(thread);
+    }
+
+    /** The CPU time {@code thread} has used, in ns; -1 when it is virtual, dead, or not counted exactly here. */
+    private static long cpuTime(Thread thread) {
+        return EXACT_CPU_TIME && !ServiceSlot.isVirtual(thread) ? THREADS.getThreadCpuTime(thread.getId()) : -1;
+    }
+
+    private static boolean inFlight(StackTraceElement[] frames, Predicate<String> typeNames) {
         for (int i = 0; i < frames.length; i++) {
             String className = frames[i].getClassName();
             if (!className.endsWith(ServiceProxies.SUFFIX)) {
                 continue;
             }
             String typeName = className.substring(0, className.length() - ServiceProxies.SUFFIX.length());
-            if (typeNames.contains(typeName) && !waiting(frames, i)) {
+            if (typeNames.test(typeName) && !waiting(frames, i)) {
                 return true;
             }
         }

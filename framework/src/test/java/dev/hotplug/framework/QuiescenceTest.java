@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -198,6 +199,34 @@ class QuiescenceTest {
             Blocker.release();
             assertEquals(1L, increment.get(10, TimeUnit.SECONDS));
             assertEquals("1.0.0", counter.version());
+        }
+    }
+
+    @Test
+    void aThreadAnEarlierDrainFoundIdleThatCallsSinceStillHoldsTheReload() throws Exception {
+        try (Hotplug hotplug = servingSlow(Duration.ofMillis(300))) {
+            Counter counter = hotplug.service(Counter.class);
+            CountDownLatch goOn = new CountDownLatch(1);
+            FutureTask<Long> later = new FutureTask<>(() -> {
+                counter.version();
+                goOn.await();
+                return counter.increment();
+            });
+            Thread caller = new Thread(later, "calls-idles-calls");
+            caller.start();
+            Await.until("the caller to idle", () -> caller.getState() == Thread.State.WAITING);
+            hotplug.deploy(slow("2.0.0"));
+            assertEquals(Outcome.SWAPPED, last(hotplug.history("slow")).outcome(), "the idle caller holds nothing");
+
+            goOn.countDown();
+            assertTrue(Blocker.awaitEntered(10), "the call is in flight");
+            hotplug.deploy(slow("3.0.0"));
+
+            assertEquals(Outcome.REFUSED, last(hotplug.history("slow")).outcome(),
+                    "the caller has run since the drain that found it idle");
+            Blocker.release();
+            assertEquals(1L, later.get(10, TimeUnit.SECONDS));
+            assertEquals("2.0.0", counter.version());
         }
     }
 
