@@ -41,7 +41,7 @@ final class CallDrain {
     private static final boolean EXACT_CPU_TIME = System.getProperty("os.name", "").startsWith("Linux")
             && THREADS.isThreadCpuTimeSupported();
 
-    /** Ids of threads waiting in a closed slot with no other proxy on their stack. */
+    /** Ids of threads waiting in a closed slot with no other proxy on their stack, or resting framework threads. */
     private final Set<Long> waiting = ConcurrentHashMap.newKeySet();
     /**
      * CPU time of the platform threads a stack scan found outside every call, read before that scan. A thread whose
@@ -65,15 +65,24 @@ final class CallDrain {
         if (proxies != 1) {
             return false;
         }
+        rest(thread);
+        return true;
+    }
+
+    /**
+     * Called by a framework thread about to wait for work, with nothing on its stack that may call a service (a
+     * lifecycle worker, the event and housekeeping threads): it holds no implementation until it {@link #leave}s,
+     * which it must before it runs a task, and when it ends.
+     */
+    void rest(Thread thread) {
         waiting.add(thread.getId());
         Thread reload = draining;
         if (reload != null) {
             LockSupport.unpark(reload);
         }
-        return true;
     }
 
-    /** Called by {@code thread} as it stops waiting, under the slot's lock. */
+    /** Called by {@code thread} as it stops waiting: under the slot's lock, or before a framework thread's task. */
     void leave(Thread thread) {
         waiting.remove(thread.getId());
     }

@@ -6,7 +6,6 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,11 +17,11 @@ final class EventDispatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
 
     private final List<HotplugListener> listeners = new CopyOnWriteArrayList<>();
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
-        Thread t = new Thread(task, "hotplug-events");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService thread;
+
+    EventDispatcher(CallDrain drain) {
+        thread = new FrameworkExecutor("hotplug-events", drain);
+    }
 
     void add(HotplugListener listener) {
         listeners.add(listener);

@@ -33,8 +33,10 @@ public final class Hotplug implements AutoCloseable {
     private final ReentrantLock operations = new ReentrantLock();
     private final Map<String, ModuleRecord> records = new ConcurrentHashMap<>();
     private final ServiceRegistry services;
-    private final EventDispatcher events = new EventDispatcher();
-    private final LifecycleInvoker invoker = new LifecycleInvoker();
+    /** Shared by the service slots and by the framework's own threads, which rest in it between tasks. */
+    private final CallDrain drain = new CallDrain();
+    private final EventDispatcher events = new EventDispatcher(drain);
+    private final LifecycleInvoker invoker = new LifecycleInvoker(drain);
     private final LeakWatcher leaks = new LeakWatcher();
     private final StateStore store;
     private final Housekeeper housekeeper;
@@ -51,11 +53,11 @@ public final class Hotplug implements AutoCloseable {
         this.cache = cache;
         this.watcher = rescanMillis > 0 ? new FolderWatcher(this, config.modulesFolder(), settleMillis, rescanMillis)
                 : null;
-        this.services = new ServiceRegistry(config.serviceWaitMillis());
+        this.services = new ServiceRegistry(config.serviceWaitMillis(), drain);
         listeners.forEach(events::add);
         events.add(beans);
         this.store = new StateStore(config.stateFolder(), line -> LOG.error("{}", line));
-        this.housekeeper = new Housekeeper(store);
+        this.housekeeper = new Housekeeper(store, drain);
         this.stager = new GenerationStager(config, services, housekeeper);
         GenerationLifecycle lifecycle = new GenerationLifecycle(config, invoker, services, leaks, housekeeper);
         this.transaction = new ReloadTransaction(config, services, stager, lifecycle, store, events, records.values(),

@@ -30,14 +30,11 @@ final class Housekeeper implements AutoCloseable {
     private final StateStore store;
     /** The newest jar to keep per module; a burst of reloads copies only the last one. */
     private final Map<String, Path> lastGood = new ConcurrentHashMap<>();
-    private final ScheduledThreadPoolExecutor io = new ScheduledThreadPoolExecutor(1, task -> {
-        Thread thread = new Thread(task, "hotplug-housekeeper");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledThreadPoolExecutor io;
 
-    Housekeeper(StateStore store) {
+    Housekeeper(StateStore store, CallDrain drain) {
         this.store = store;
+        this.io = new FrameworkExecutor("hotplug-housekeeper", drain);
         // close() copies what waits at once instead.
         io.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }

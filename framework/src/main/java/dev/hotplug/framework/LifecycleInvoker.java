@@ -73,6 +73,11 @@ final class LifecycleInvoker implements AutoCloseable {
      */
     private final AtomicReference<Worker> idle = new AtomicReference<>();
     private volatile boolean closed;
+    private final CallDrain drain;
+
+    LifecycleInvoker(CallDrain drain) {
+        this.drain = drain;
+    }
 
     /**
      * Runs {@code code} with {@code loader} as context classloader, blocking up to {@code limitMillis}.
@@ -237,7 +242,9 @@ final class LifecycleInvoker implements AutoCloseable {
         public void run() {
             try {
                 while (!closed) {
+                    drain.rest(this);
                     Call<?> call = inbox.poll(30, TimeUnit.SECONDS);
+                    drain.leave(this);
                     if (call == null) {
                         if (idle.compareAndSet(this, null)) {
                             return;
@@ -256,6 +263,8 @@ final class LifecycleInvoker implements AutoCloseable {
             } catch (InterruptedException e) {
                 // Interrupted while parked: the framework is closing, or a caller gave up on this worker.
                 Thread.currentThread().interrupt();
+            } finally {
+                drain.leave(this);
             }
         }
     }

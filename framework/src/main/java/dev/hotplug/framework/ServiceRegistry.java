@@ -22,10 +22,11 @@ final class ServiceRegistry {
     private final ConcurrentHashMap<String, ServiceSlot> slots = new ConcurrentHashMap<>();
     private final Set<String> quiesced = ConcurrentHashMap.newKeySet();
     private final long waitNanos;
-    private final CallDrain drain = new CallDrain();
+    private final CallDrain drain;
 
-    ServiceRegistry(long waitMillis) {
+    ServiceRegistry(long waitMillis, CallDrain drain) {
         this.waitNanos = TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        this.drain = drain;
     }
 
     /**

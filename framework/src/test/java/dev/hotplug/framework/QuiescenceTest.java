@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
@@ -59,6 +60,34 @@ class QuiescenceTest {
 
                 public String version() {
                     return version;
+                }
+            }
+            """;
+
+    private static final String OTHER = """
+            package com.acme.other;
+
+            import dev.hotplug.api.*;
+
+            @HotplugModule
+            public class Other {
+                @Load
+                void load(ModuleContext context) {
+                }
+            }
+            """;
+
+    private static final String CALLER = """
+            package com.acme.caller;
+
+            import dev.hotplug.api.*;
+            import dev.hotplug.framework.fixture.Counter;
+
+            @HotplugModule
+            public class Caller {
+                @Load(timeoutMillis = 200)
+                void load(ModuleContext context) {
+                    context.service(Counter.class).increment();
                 }
             }
             """;
@@ -227,6 +256,52 @@ class QuiescenceTest {
             Blocker.release();
             assertEquals(1L, later.get(10, TimeUnit.SECONDS));
             assertEquals("2.0.0", counter.version());
+        }
+    }
+
+    @Test
+    void aListenerCallInFlightOnTheEventThreadHoldsTheReload() throws Exception {
+        try (Hotplug hotplug = servingSlow(Duration.ofMillis(300))) {
+            Counter counter = hotplug.service(Counter.class);
+            CompletableFuture<Long> inFlight = new CompletableFuture<>();
+            AtomicBoolean armed = new AtomicBoolean(true);
+            // The event thread has delivered the deploy's events already, and rested between them.
+            hotplug.addListener(event -> {
+                if (armed.getAndSet(false)) {
+                    inFlight.complete(counter.increment());
+                }
+            });
+            hotplug.deploy(TestModules.write(TestModules.module("other", "1.0.0", "com.acme.other.Other", OTHER),
+                    "other.jar", "other|" + OTHER, dir.resolve("in")));
+            assertTrue(Blocker.awaitEntered(10), "the listener's call is in flight");
+
+            hotplug.deploy(slow("2.0.0"));
+
+            assertEquals(Outcome.REFUSED, last(hotplug.history("slow")).outcome(), "the reload did not unload under it");
+            Blocker.release();
+            assertEquals(1L, inFlight.get(10, TimeUnit.SECONDS));
+            assertEquals("1.0.0", counter.version());
+        }
+    }
+
+    @Test
+    void aCallInFlightOnALifecycleWorkerGivenUpOnHoldsTheReload() throws Exception {
+        try (Hotplug hotplug = servingSlow(Duration.ofMillis(300))) {
+            Counter counter = hotplug.service(Counter.class);
+            Blocker.holdThroughInterrupts();
+            // The worker has run slow's @Load and rested; now @Load of another module calls slow and is held there,
+            // past the interrupt that gives the worker up.
+            hotplug.deploy(TestModules.write(TestModules.module("caller", "1.0.0", "com.acme.caller.Caller", CALLER),
+                    "caller.jar", "caller|" + CALLER, dir.resolve("in")));
+            assertEquals(ModuleStatus.FAILED, hotplug.module("caller").orElseThrow().status(),
+                    "its @Load ran past its limit");
+            assertTrue(Blocker.awaitEntered(10), "the call is in flight on the worker given up on");
+
+            hotplug.deploy(slow("2.0.0"));
+
+            assertEquals(Outcome.REFUSED, last(hotplug.history("slow")).outcome(), "the reload did not unload under it");
+            Blocker.release();
+            assertEquals("1.0.0", counter.version());
         }
     }
 
