@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,7 +28,11 @@ final class ClassPathIndex implements AutoCloseable {
     }
 
     private final List<JarFile> jars;
-    private final Map<String, Location> entries;
+    /**
+     * Emptied by {@link #close()}: a released generation's loader stays reachable until its classes unload, and every
+     * young collection until then copies what it holds, a location per entry of the class path included.
+     */
+    private volatile Map<String, Location> entries;
     private final Set<String> packages;
 
     private ClassPathIndex(List<JarFile> jars, Map<String, Location> entries, Set<String> packages) {
@@ -161,13 +164,9 @@ final class ClassPathIndex implements AutoCloseable {
         return packages;
     }
 
-    /** All resource names, for listing. */
-    Set<String> names() {
-        return Collections.unmodifiableSet(entries.keySet());
-    }
-
     @Override
     public void close() throws IOException {
+        entries = Map.of();
         IOException failure = null;
         for (JarFile jar : jars) {
             try {

@@ -12,6 +12,7 @@ import java.security.CodeSource;
 import java.security.ProtectionDomain;
 import java.security.cert.Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
@@ -38,6 +39,12 @@ public final class ModuleClassLoader extends ClassLoader implements AutoCloseabl
     private final ProtectionDomain domain;
     private final URLStreamHandler resourceHandler = new ResourceHandler();
     private final String urlPrefix;
+    /**
+     * Locks for defining the module's own classes, picked by name, so two threads never define one class twice and
+     * different classes mostly load in parallel. Not the JDK's lock per class name: each is an entry in the loader's
+     * lock map for as long as the loader lives, and a released generation's loader lives until its classes unload.
+     */
+    private final Object[] defineLocks = new Object[8];
     private volatile boolean closed;
 
     /**
@@ -50,6 +57,7 @@ public final class ModuleClassLoader extends ClassLoader implements AutoCloseabl
                 ClassLoader.getPlatformClassLoader());
         this.spec = spec;
         this.index = ClassPathIndex.open(spec);
+        Arrays.setAll(defineLocks, i -> new Object());
         this.urlPrefix = "hotplug:" + getName() + "!/";
         this.domain = new ProtectionDomain(new CodeSource(fileUrl(spec.jar()), (Certificate[]) null), null, this, null);
     }
@@ -86,21 +94,17 @@ public final class ModuleClassLoader extends ClassLoader implements AutoCloseabl
 
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-        synchronized (getClassLoadingLock(name)) {
-            Class<?> type = findLoadedClass(name);
-            if (type == null) {
-                type = locate(name);
-            }
-            if (resolve) {
-                resolveClass(type);
-            }
-            return type;
+        Class<?> type = locate(name);
+        if (resolve) {
+            resolveClass(type);
         }
+        return type;
     }
 
     /**
      * Host-served packages (the API and shared ones) come first, so a module that bundles a copy of them still
      * gets the host's classes; then the module's own class path, then its imports, then the JDK's platform loader.
+     * Only the module's own classes take a lock here, one of a few by name (see {@link #defineLocks}).
      */
     private Class<?> locate(String name) throws ClassNotFoundException {
         String pkg = packageOf(name);
@@ -112,7 +116,10 @@ public final class ModuleClassLoader extends ClassLoader implements AutoCloseabl
             return loadFrom(host, name, pkg, "shared by the host, which does not have it");
         }
         if (index.packages().contains(pkg)) {
-            return findClass(name);
+            synchronized (defineLocks[(name.hashCode() & Integer.MAX_VALUE) % defineLocks.length]) {
+                Class<?> own = findLoadedClass(name);
+                return own != null ? own : findClass(name);
+            }
         }
         ClassLoader exporter = spec.imports().exporterOf(pkg);
         if (exporter != null) {

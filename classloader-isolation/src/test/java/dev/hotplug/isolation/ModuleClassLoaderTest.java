@@ -2,7 +2,9 @@ package dev.hotplug.isolation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +16,7 @@ import dev.hotplug.testkit.ModuleJarBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -169,6 +172,21 @@ class ModuleClassLoaderTest {
         }
         Files.delete(copy);
         Files.delete(nestedCopy);
+    }
+
+    @Test
+    void aClosedClassPathIndexKeepsNoneOfItsEntries() throws Exception {
+        Path jar = ModuleJarBuilder.module("index", "1.0.0").source("com.acme.Impl", COUNTER)
+                .resource("com/acme/data.txt", "data").writeTo(dir);
+        ClassPathIndex index = ClassPathIndex.open(Fixtures.spec("index", 1, jar).build());
+        assertNotNull(index.find("com/acme/Impl.class"));
+
+        index.close();
+
+        assertNull(index.find("com/acme/Impl.class"), "a released generation's loader lives until its classes unload, "
+                + "and its index with it: it must not hold an entry per file that long");
+        assertNull(index.find("com/acme/data.txt"));
+        assertEquals(Set.of("com.acme"), index.packages(), "kept, so a late load of an own class names the release");
     }
 
     @Test

@@ -11,6 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -33,6 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class GenerationStager {
 
     private static final Logger LOG = LoggerFactory.getLogger(GenerationStager.class);
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+    private static final MethodType HASH_CODE = MethodType.methodType(int.class);
 
     private final FrameworkConfig config;
     private final ServiceRegistry services;
@@ -164,9 +168,12 @@ final class GenerationStager {
     private static void preload(ModuleSpec spec, ClassLoader loader) {
         for (String name : spec.preload()) {
             try {
-                // Asking for the constructors links the class (HotSpot verifies it then), running none of its code.
-                Class.forName(name, false, loader).getDeclaredConstructors();
-            } catch (ClassNotFoundException | LinkageError e) {
+                // Resolving a method handle links the class (HotSpot verifies it then), running none of its code.
+                // Reflection would too, but caches what it read on the class, which a released generation keeps
+                // until its classes unload, and each young collection until then copies.
+                Class<?> type = Class.forName(name, false, loader);
+                MethodHandles.privateLookupIn(type, LOOKUP).findVirtual(type, "hashCode", HASH_CODE);
+            } catch (ReflectiveOperationException | LinkageError e) {
                 LOG.debug("Module {}: class {} not preloaded: {}", spec.name(), name, e.toString());
             }
         }
