@@ -39,15 +39,16 @@ public final class BenchMain {
      * @param scaleModules modules in the scale tree
      * @param scaleFrameworks fresh frameworks started with them
      * @param scaleReloads reloads of a leaf and of an inner module per framework
+     * @param retentionReloads measured reloads of each module in the retention harness, after as many unmeasured
      */
     record Profile(int forks, int warmups, int reloadWarmups, int iterationMillis, int measurements,
                    long splitWarmupMillis, int splitReloads, int swapReloads, int detectionRounds, int scaleModules,
-                   int scaleFrameworks, int scaleReloads) {
+                   int scaleFrameworks, int scaleReloads, int retentionReloads) {
 
         /** The documented full run: a few minutes on two cores. */
-        static final Profile FULL = new Profile(1, 3, 20, 1000, 5, 20_000, 500, 200, 30, 200, 3, 5);
+        static final Profile FULL = new Profile(1, 3, 20, 1000, 5, 20_000, 500, 200, 30, 200, 3, 5, 200);
         /** A few seconds, in this JVM: proves each part runs and produces a figure. */
-        static final Profile SMOKE = new Profile(0, 0, 0, 100, 1, 0, 3, 5, 2, 20, 1, 1);
+        static final Profile SMOKE = new Profile(0, 0, 0, 100, 1, 0, 3, 5, 2, 20, 1, 1, 10);
     }
 
     private BenchMain() {
@@ -77,7 +78,7 @@ public final class BenchMain {
         }
     }
 
-    /** Runs the two JMH benchmarks, then the four harnesses; blocks for the whole run. */
+    /** Runs the two JMH benchmarks, then the five harnesses; blocks for the whole run. */
     static Report run(Profile profile, VerboseMode verbosity) throws RunnerException {
         List<RunResult> jmh = new ArrayList<>();
         jmh.addAll(jmh(profile, verbosity, ServiceCallBenchmark.class.getSimpleName(), profile.warmups()));
@@ -91,7 +92,9 @@ public final class BenchMain {
         Detection.Result detection = Detection.run(profile.detectionRounds());
         progress("scale: " + profile.scaleModules() + " modules, " + profile.scaleFrameworks() + " frameworks");
         Scale.Result scale = Scale.run(profile.scaleModules(), profile.scaleFrameworks(), profile.scaleReloads());
-        return new Report(profile, jmh, split, pause, detection, scale);
+        progress("retention: " + profile.retentionReloads() + " reloads of two modules in a JVM that unloads no class");
+        Retention.Result retention = Retention.run(profile.retentionReloads());
+        return new Report(profile, jmh, split, pause, detection, scale, retention);
     }
 
     private static Collection<RunResult> jmh(Profile profile, VerboseMode verbosity, String benchmark, int warmups)

@@ -132,10 +132,22 @@ final class Fixtures {
 
     /** The calculator as a Hotplug module of {@code version}, written as {@code fileName} into {@code dir}. */
     static Path hotplugCalc(String version, Path dir, String fileName) {
-        return ModuleJarBuilder.module(CALC, version).compileClassPath(location(Calc.class))
+        return hotplugCalc(version, dir, fileName, 0);
+    }
+
+    /**
+     * The calculator module with {@code extra} more small classes in a package below its lifecycle class's, so a
+     * module of some size (staging preloads some of them); written as {@code fileName} into {@code dir}.
+     */
+    static Path hotplugCalc(String version, Path dir, String fileName, int extra) {
+        ModuleJarBuilder jar = ModuleJarBuilder.module(CALC, version).compileClassPath(location(Calc.class))
                 .source("bench.calc.CalcModule", MODULE).source("bench.calc.Saved", SAVED)
-                .source("bench.calc.CalcImpl", IMPL).source("bench.calc.Mixer", MIXER)
-                .fileName(fileName).writeTo(dir);
+                .source("bench.calc.CalcImpl", IMPL).source("bench.calc.Mixer", MIXER);
+        for (int i = 0; i < extra; i++) {
+            jar.source("bench.calc.parts.Part" + i, "package bench.calc.parts; public final class Part" + i
+                    + " { public int apply(int x) { return x + " + i + "; } }");
+        }
+        return jar.fileName(fileName).writeTo(dir);
     }
 
     /** The calculator as an OSGi bundle of {@code version} (no exports), written as {@code fileName} into {@code dir}. */

@@ -13,7 +13,7 @@ import java.util.Locale;
  */
 record Report(BenchMain.Profile profile, List<RunResult> jmh, ReloadSplit.Result split, SwapPause.Result pause,
               Detection.Result detection,
-              Scale.Result scale) {
+              Scale.Result scale, Retention.Result retention) {
 
     /** The statistics of JMH benchmark {@code method}; throws when it did not run. */
     Statistics stats(String method) {
@@ -107,6 +107,12 @@ record Report(BenchMain.Profile profile, List<RunResult> jmh, ReloadSplit.Result
         line(t, "|---|---|---|");
         line(t, "| %.0f ms | %.1f ms, %.1f ms | %.1f ms, %.1f ms |", median(scale.startMillis()),
                 median(scale.leafMillis()), p99(scale.leafMillis()), median(scale.innerMillis()), p99(scale.innerMillis()));
+        line(t, "");
+        line(t, "Retention: live heap a released generation keeps until its classes unload (class unloading off,"
+                + " %d reloads after as many)", retention.reloads());
+        line(t, "| calculator module, 5 classes | with %d more classes |", Retention.EXTRA_CLASSES);
+        line(t, "|---|---|");
+        line(t, "| %.1f KB | %.1f KB |", retention.smallBytes() / 1024.0, retention.largeBytes() / 1024.0);
         return t.toString();
     }
 

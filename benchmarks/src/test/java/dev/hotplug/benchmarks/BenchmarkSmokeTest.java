@@ -49,6 +49,10 @@ class BenchmarkSmokeTest {
         assertEquals(BenchMain.Profile.SMOKE.scaleModules(), report.scale().modules());
         assertTrue(report.scale().startMillis()[0] > 0);
         assertTrue(report.scale().innerMillis().length > 0);
+        assertEquals(BenchMain.Profile.SMOKE.retentionReloads(), report.retention().reloads());
+        assertTrue(report.retention().smallBytes() > 0, "a released generation keeps its classes at least");
+        assertTrue(report.retention().largeBytes() > report.retention().smallBytes(),
+                "a module with " + Retention.EXTRA_CLASSES + " more classes keeps more: " + report.retention());
 
         String table = report.table();
         System.out.println(table);
