@@ -12,7 +12,6 @@ import java.security.CodeSource;
 import java.security.ProtectionDomain;
 import java.security.cert.Certificate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
@@ -39,12 +38,6 @@ public final class ModuleClassLoader extends ClassLoader implements AutoCloseabl
     private final ProtectionDomain domain;
     private final URLStreamHandler resourceHandler = new ResourceHandler();
     private final String urlPrefix;
-    /**
-     * Locks for defining the module's own classes, picked by name, so two threads never define one class twice and
-     * different classes mostly load in parallel. Not the JDK's lock per class name: each is an entry in the loader's
-     * lock map for as long as the loader lives, and a released generation's loader lives until its classes unload.
-     */
-    private final Object[] defineLocks = new Object[8];
     private volatile boolean closed;
 
     /**
@@ -57,7 +50,6 @@ public final class ModuleClassLoader extends ClassLoader implements AutoCloseabl
                 ClassLoader.getPlatformClassLoader());
         this.spec = spec;
         this.index = ClassPathIndex.open(spec);
-        Arrays.setAll(defineLocks, i -> new Object());
         this.urlPrefix = "hotplug:" + getName() + "!/";
         this.domain = new ProtectionDomain(new CodeSource(fileUrl(spec.jar()), (Certificate[]) null), null, this, null);
     }
@@ -104,7 +96,7 @@ public final class ModuleClassLoader extends ClassLoader implements AutoCloseabl
     /**
      * Host-served packages (the API and shared ones) come first, so a module that bundles a copy of them still
      * gets the host's classes; then the module's own class path, then its imports, then the JDK's platform loader.
-     * Only the module's own classes take a lock here, one of a few by name (see {@link #defineLocks}).
+     * No name takes a lock here (see {@link #defineOwn}).
      */
     private Class<?> locate(String name) throws ClassNotFoundException {
         String pkg = packageOf(name);
@@ -116,10 +108,8 @@ public final class ModuleClassLoader extends ClassLoader implements AutoCloseabl
             return loadFrom(host, name, pkg, "shared by the host, which does not have it");
         }
         if (index.packages().contains(pkg)) {
-            synchronized (defineLocks[(name.hashCode() & Integer.MAX_VALUE) % defineLocks.length]) {
-                Class<?> own = findLoadedClass(name);
-                return own != null ? own : findClass(name);
-            }
+            Class<?> own = findLoadedClass(name);
+            return own != null ? own : defineOwn(name);
         }
         ClassLoader exporter = spec.imports().exporterOf(pkg);
         if (exporter != null) {
@@ -129,6 +119,25 @@ public final class ModuleClassLoader extends ClassLoader implements AutoCloseabl
             return getParent().loadClass(name);
         } catch (ClassNotFoundException e) {
             throw notFound(name, pkg, "is not visible to it (not in its class path, not imported, not shared by the host)", e);
+        }
+    }
+
+    /**
+     * Defines one of the module's own classes, with no lock: of two threads that race to define it, the JVM refuses
+     * the second ("duplicate class definition"), which then takes the first one's class. The JDK's way, a lock per
+     * class name, keeps an entry and the name in the loader's lock map for as long as the loader lives, and a released
+     * generation's loader lives until its classes unload. Fewer, shared locks would deadlock: a class's definition
+     * loads its supertypes, so two threads could each hold the lock the other's supertype needs.
+     */
+    private Class<?> defineOwn(String name) throws ClassNotFoundException {
+        try {
+            return findClass(name);
+        } catch (LinkageError e) {
+            Class<?> raced = findLoadedClass(name);
+            if (raced != null) {
+                return raced;
+            }
+            throw e;
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Many threads loading the same classes at once from one loader, and through an import, get one class each. */
@@ -32,6 +33,7 @@ class ConcurrentLoadingTest {
     Path dir;
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void eightThreadsLoadingTheSameClassesGetTheSameClassObjects() throws Exception {
         ModuleJarBuilder provider = ModuleJarBuilder.module("provider", "1.0.0");
         List<String> providerNames = new ArrayList<>();
