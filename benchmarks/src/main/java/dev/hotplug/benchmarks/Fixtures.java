@@ -121,6 +121,11 @@ final class Fixtures {
     private Fixtures() {
     }
 
+    /** What every calculator answers for {@code x}, so a harness can check each call it makes. */
+    static long calcAnswer(long x) {
+        return x * 31 + 7;
+    }
+
     /**
      * A framework builder with its modules and state folders under {@code dir} and the calculator's interface shared
      * from the host, as every harness runs it.
