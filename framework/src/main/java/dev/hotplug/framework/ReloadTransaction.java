@@ -103,7 +103,6 @@ final class ReloadTransaction {
             return finish(steps, started, Outcome.REFUSED, cause);
         }
         steps.forEach(s -> s.record.moveTo(LifecycleState.RELOADING));
-        pauseStarted = System.nanoTime();
         cause = timed(Phase.QUIESCE, steps, () -> quiesce(steps));
         if (cause != null) {
             steps.forEach(s -> release(s.fresh));
@@ -154,6 +153,7 @@ final class ReloadTransaction {
 
     private String quiesce(List<Step> steps) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.drainTimeoutMillis());
+        pauseStarted = System.nanoTime();
         if (!services.quiesce(names(steps), deadline)) {
             String cause = "Cannot quiesce module " + steps.get(0).record.name() + ": calls in flight did not drain within "
                     + config.drainTimeoutMillis() + " ms; the old version keeps serving";
@@ -324,8 +324,7 @@ final class ReloadTransaction {
                 step.record.moveTo(LifecycleState.ACTIVE);
             }
         }
-        services.resume(names(steps));
-        pauseNanos = System.nanoTime() - pauseStarted;
+        pauseNanos = services.resume(names(steps)) - pauseStarted;
     }
 
     private void release(ModuleGeneration gen) {

@@ -294,12 +294,17 @@ final class ServiceSlot implements Supplier<Object> {
         target = null;
     }
 
-    /** Calls go to the current provider again (waiting ones included). */
-    synchronized void open() {
+    /**
+     * Calls go to the current provider again (waiting ones included). Returns {@link System#nanoTime()} read once the
+     * target is published and before any waiter wakes: a woken caller may take this thread's CPU at the lock's exit.
+     */
+    synchronized long open() {
         closed = false;
         Registration now = current;
         target = now == null ? null : now.implementation();
+        long opened = System.nanoTime();
         notifyAll();
+        return opened;
     }
 
     /** What {@code toString} of a proxy says while no provider serves. */

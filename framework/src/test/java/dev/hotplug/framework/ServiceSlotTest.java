@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What a reload learns from a slot's caller mark: a slot only the reloading thread called may skip the stack scan;
- * any call from another thread since the last drain, including one that waited through a reload, forces it.
+ * any call from another thread since the last drain, including one that waited through a reload, forces it. And where
+ * a reload's pause window ends.
  */
 class ServiceSlotTest {
 
@@ -116,6 +117,27 @@ class ServiceSlotTest {
         assertSame(implementation, waited.get(10, TimeUnit.SECONDS));
         slot.close();
         assertTrue(slot.calledByOthers(Thread.currentThread()));
+    }
+
+    @Test
+    void openStampsTheInstantTheTargetIsPublishedBeforeAWaiterCanRun() throws Exception {
+        Object implementation = new Object();
+        ServiceSlot slot = provided(implementation);
+        slot.close();
+        Thread[] caller = new Thread[1];
+        CompletableFuture<Long> returnedAt = CompletableFuture.supplyAsync(() -> {
+            caller[0] = Thread.currentThread();
+            assertSame(implementation, slot.get());
+            return System.nanoTime();
+        });
+        Await.until("the call to wait in its slot",
+                () -> caller[0] != null && Await.inside(caller[0], ServiceSlot.class.getName(), "await"));
+        long before = System.nanoTime();
+        long opened = slot.open();
+        // The reload's pause window ends at this stamp: no later than the waiter's return, whenever the opening
+        // thread gets its CPU back.
+        assertTrue(before <= opened, "stamped during the open");
+        assertTrue(opened <= returnedAt.get(10, TimeUnit.SECONDS), "stamped before the waiting caller went on");
     }
 
     @Test
