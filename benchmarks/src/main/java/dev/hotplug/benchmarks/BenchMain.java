@@ -46,7 +46,7 @@ public final class BenchMain {
                    int scaleFrameworks, int scaleReloads, int retentionReloads) {
 
         /** The documented full run: a few minutes on two cores. */
-        static final Profile FULL = new Profile(1, 3, 20, 1000, 5, 20_000, 500, 200, 30, 200, 3, 5, 200);
+        static final Profile FULL = new Profile(1, 3, 20, 1000, 5, 20_000, 500, 1000, 30, 200, 3, 5, 200);
         /** A few seconds, in this JVM: proves each part runs and produces a figure. */
         static final Profile SMOKE = new Profile(0, 0, 0, 100, 1, 0, 3, 5, 2, 20, 1, 1, 10);
     }

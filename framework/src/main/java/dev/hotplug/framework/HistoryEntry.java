@@ -10,8 +10,9 @@ import java.time.Instant;
  * @param to the version that was tried
  * @param outcome how it ended
  * @param millis how long the attempt took, staging included
- * @param pauseMicros how long calls into the module waited: from quiesce until they resumed on the version that then
- *                    served (µs); 0 when it never quiesced (a first start, or refused at staging)
+ * @param pauseMicros how long calls into the module were held (µs): from just before its services closed until the last
+ *                    of them opened again on the version that then served; 0 when it never quiesced (a first start, or
+ *                    refused at staging)
  * @param cause why it did not swap, one line; {@code null} when it swapped
  * @param at when the attempt ended
  */
