@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -26,6 +27,19 @@ class ServiceSlotTest {
 
     private static Object callOn(ExecutorService thread, ServiceSlot slot) throws Exception {
         return thread.submit(slot::get).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Closes {@code slot} and runs {@code call} on another thread; returns once that thread waits in the slot. */
+    private static <T> CompletableFuture<T> waitingIn(ServiceSlot slot, Supplier<T> call) {
+        slot.close();
+        Thread[] caller = new Thread[1];
+        CompletableFuture<T> result = CompletableFuture.supplyAsync(() -> {
+            caller[0] = Thread.currentThread();
+            return call.get();
+        });
+        Await.until("the call to wait in its slot",
+                () -> caller[0] != null && Await.inside(caller[0], ServiceSlot.class.getName(), "await"));
+        return result;
     }
 
     /** A test body given two threads other than the test's own. */
@@ -103,14 +117,7 @@ class ServiceSlotTest {
     void aCallThatWaitedThroughAReloadCountsOnTheNext() throws Exception {
         Object implementation = new Object();
         ServiceSlot slot = provided(implementation);
-        slot.close();
-        Thread[] caller = new Thread[1];
-        CompletableFuture<Object> waited = CompletableFuture.supplyAsync(() -> {
-            caller[0] = Thread.currentThread();
-            return slot.get();
-        });
-        Await.until("the call to wait in its slot",
-                () -> caller[0] != null && Await.inside(caller[0], ServiceSlot.class.getName(), "await"));
+        CompletableFuture<Object> waited = waitingIn(slot, slot::get);
         // The drain of the reload forgets the mark the caller left on its way in; it must mark again on its way out.
         slot.forgetCallers();
         slot.open();
@@ -123,15 +130,10 @@ class ServiceSlotTest {
     void openStampsTheInstantTheTargetIsPublishedBeforeAWaiterCanRun() throws Exception {
         Object implementation = new Object();
         ServiceSlot slot = provided(implementation);
-        slot.close();
-        Thread[] caller = new Thread[1];
-        CompletableFuture<Long> returnedAt = CompletableFuture.supplyAsync(() -> {
-            caller[0] = Thread.currentThread();
+        CompletableFuture<Long> returnedAt = waitingIn(slot, () -> {
             assertSame(implementation, slot.get());
             return System.nanoTime();
         });
-        Await.until("the call to wait in its slot",
-                () -> caller[0] != null && Await.inside(caller[0], ServiceSlot.class.getName(), "await"));
         long before = System.nanoTime();
         long opened = slot.open();
         // The reload's pause window ends at this stamp: no later than the waiter's return, whenever the opening
