@@ -137,21 +137,19 @@ final class ServiceRegistry {
 
     /**
      * Opens the services of {@code modules} again, on whatever generation registered them last. Returns the
-     * {@link System#nanoTime()} at which the last of them opened (or, with none, at the end): when no caller waits any
+     * {@link System#nanoTime()} at which the last of them opened (with none, when it began): when no caller waits any
      * longer, whenever this thread gets its CPU back.
      */
     long resume(Set<String> modules) {
         quiesced.removeAll(modules);
-        long opened = 0;
-        boolean any = false;
+        long opened = System.nanoTime();
         for (ServiceSlot slot : slots.values()) {
             ServiceSlot.Registration current = slot.current();
             String owner = current != null ? current.module() : slot.lastModule();
             if (owner != null && modules.contains(owner)) {
                 opened = slot.open();
-                any = true;
             }
         }
-        return any ? opened : System.nanoTime();
+        return opened;
     }
 }
