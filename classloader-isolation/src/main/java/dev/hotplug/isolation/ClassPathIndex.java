@@ -27,11 +27,11 @@ final class ClassPathIndex implements AutoCloseable {
     record Location(JarFile jar, String entryName) {
     }
 
-    private final List<JarFile> jars;
     /**
-     * Emptied by {@link #close()}: a released generation's loader stays reachable until its classes unload, and every
-     * young collection until then copies what it holds, a location per entry of the class path included.
+     * Both emptied by {@link #close()}: a released generation's loader stays reachable until its classes unload, and
+     * every young collection until then copies what it holds, its closed jar files and a location per entry included.
      */
+    private volatile List<JarFile> jars;
     private volatile Map<String, Location> entries;
     private final Set<String> packages;
 
@@ -166,9 +166,11 @@ final class ClassPathIndex implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        List<JarFile> open = jars;
+        jars = List.of();
         entries = Map.of();
         IOException failure = null;
-        for (JarFile jar : jars) {
+        for (JarFile jar : open) {
             try {
                 jar.close();
             } catch (IOException e) {
