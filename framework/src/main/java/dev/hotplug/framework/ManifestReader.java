@@ -17,15 +17,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
-import org.apache.felix.utils.manifest.Clause;
-import org.apache.felix.utils.manifest.Parser;
 
 /**
  * Reads a module jar into a {@link ModuleSpec} without running any of its code: manifest headers (with their
@@ -36,16 +33,6 @@ import org.apache.felix.utils.manifest.Parser;
  * exported package must hold classes in the module: both catch mistakes before anything runs.
  */
 final class ManifestReader {
-
-    static final String MODULE = "Hotplug-Module";
-    static final String VERSION = "Hotplug-Version";
-    static final String ACTIVATOR = "Hotplug-Activator";
-    static final String CLASS_PATH = "Hotplug-ClassPath";
-    static final String EXPORT_PACKAGE = "Export-Package";
-    static final String IMPORT_PACKAGE = "Import-Package";
-    static final String BUNDLE_SYMBOLIC_NAME = "Bundle-SymbolicName";
-    static final String BUNDLE_VERSION = "Bundle-Version";
-    static final String BUNDLE_CLASS_PATH = "Bundle-ClassPath";
 
     private static final byte[] ZIP_LOCAL = {'P', 'K', 3, 4};
     private static final byte[] ZIP_EMPTY = {'P', 'K', 5, 6};
@@ -109,32 +96,30 @@ final class ManifestReader {
         for (Map.Entry<Object, Object> header : manifest.getMainAttributes().entrySet()) {
             headers.put(header.getKey().toString(), String.valueOf(header.getValue()));
         }
-        Attributes main = manifest.getMainAttributes();
-        module = readName(main);
-        ModuleVersion moduleVersion = readVersion(main);
+        ManifestHeaders main = new ManifestHeaders(manifest.getMainAttributes(), this::refuse);
+        module = main.name();
+        ModuleVersion moduleVersion = main.version();
         version = moduleVersion.toString();
 
         ModuleSpec.Builder spec = ModuleSpec.builder().jar(jar).sha256(sha256).name(module).version(moduleVersion)
                 .headers(headers);
-        String activator = blankToNull(main.getValue(ACTIVATOR));
-        if (activator != null && !ModuleSpec.QUALIFIED_NAME.matcher(activator).matches()) {
-            throw refuse(ACTIVATOR + ": \"" + activator + "\" is not a class name", null);
-        }
-        List<String> classPath = readClassPath(main);
+        String activator = main.activator();
+        List<String> classPath = main.classPath();
         spec.classPath(classPath);
 
         ActivatorScanner scanner = new ActivatorScanner(jar, module, version, activator);
         Set<String> packages = new HashSet<>();
-        scanClassPath(file, classPath, header(main, CLASS_PATH, BUNDLE_CLASS_PATH), scanner, packages);
+        scanClassPath(file, classPath, main.classPathHeader(), scanner, packages);
         spec.packages(packages);
 
-        for (PackageExport export : readExports(main.getValue(EXPORT_PACKAGE))) {
+        for (PackageExport export : main.exports()) {
             if (!packages.contains(export.packageName())) {
-                throw refuse(EXPORT_PACKAGE + ": " + export.packageName() + " has no classes in the module", null);
+                throw refuse(ManifestHeaders.EXPORT_PACKAGE + ": " + export.packageName()
+                        + " has no classes in the module", null);
             }
             spec.export(export);
         }
-        for (PackageImport imported : readImports(main.getValue(IMPORT_PACKAGE))) {
+        for (PackageImport imported : main.imports()) {
             spec.importPackage(imported);
         }
 
@@ -163,60 +148,6 @@ final class ManifestReader {
             }
         }
         return preload;
-    }
-
-    private String readName(Attributes main) {
-        String name = blankToNull(main.getValue(MODULE));
-        String header = MODULE;
-        if (name == null) {
-            String symbolic = blankToNull(main.getValue(BUNDLE_SYMBOLIC_NAME));
-            if (symbolic == null) {
-                throw refuse("no " + MODULE + " or " + BUNDLE_SYMBOLIC_NAME + " header", null);
-            }
-            header = BUNDLE_SYMBOLIC_NAME;
-            Clause[] clauses = parse(header, symbolic);
-            if (clauses.length != 1) {
-                throw refuse(header + ": expected one name, found \"" + symbolic + "\"", null);
-            }
-            name = clauses[0].getName();
-        }
-        name = name.strip();
-        if (!ModuleSpec.NAME.matcher(name).matches()) {
-            throw refuse(header + ": invalid module name \"" + name + "\" (expected " + ModuleSpec.NAME.pattern()
-                    + ")", null);
-        }
-        return name;
-    }
-
-    private ModuleVersion readVersion(Attributes main) {
-        String header = header(main, VERSION, BUNDLE_VERSION);
-        String text = blankToNull(main.getValue(header));
-        if (text == null) {
-            throw refuse("no " + VERSION + " or " + BUNDLE_VERSION + " header", null);
-        }
-        try {
-            return ModuleVersion.parse(text.strip());
-        } catch (IllegalArgumentException e) {
-            throw refuse(header + ": " + e.getMessage(), e);
-        }
-    }
-
-    private List<String> readClassPath(Attributes main) {
-        String header = header(main, CLASS_PATH, BUNDLE_CLASS_PATH);
-        String text = blankToNull(main.getValue(header));
-        if (text == null) {
-            return List.of(".");
-        }
-        List<String> entries = new ArrayList<>();
-        for (Clause clause : parse(header, text)) {
-            String entry = clause.getName().strip();
-            String problem = ModuleSpec.classPathProblem(entry);
-            if (problem != null) {
-                throw refuse(header + ": entry \"" + entry + "\" " + problem, null);
-            }
-            entries.add(entry.equals("./") ? "." : entry);
-        }
-        return entries;
     }
 
     private void scanClassPath(JarFile file, List<String> classPath, String header, ActivatorScanner scanner,
@@ -313,72 +244,6 @@ final class ManifestReader {
                 && !relative.equals("module-info.class");
     }
 
-    private List<PackageExport> readExports(String text) {
-        List<PackageExport> exports = new ArrayList<>();
-        if (blankToNull(text) == null) {
-            return exports;
-        }
-        for (Clause clause : parse(EXPORT_PACKAGE, text)) {
-            String packageName = checkPackage(EXPORT_PACKAGE, clause.getName());
-            String versionText = clause.getAttribute("version");
-            ModuleVersion exported = ModuleVersion.ZERO;
-            if (versionText != null) {
-                try {
-                    exported = ModuleVersion.parse(unquote(versionText));
-                } catch (IllegalArgumentException e) {
-                    throw refuse(EXPORT_PACKAGE + ": " + packageName + ": " + e.getMessage(), e);
-                }
-            }
-            exports.add(new PackageExport(packageName, exported));
-        }
-        return exports;
-    }
-
-    private List<PackageImport> readImports(String text) {
-        List<PackageImport> imports = new ArrayList<>();
-        if (blankToNull(text) == null) {
-            return imports;
-        }
-        for (Clause clause : parse(IMPORT_PACKAGE, text)) {
-            String packageName = checkPackage(IMPORT_PACKAGE, clause.getName());
-            if (packageName.startsWith("java.")) {
-                throw refuse(IMPORT_PACKAGE + ": " + packageName + " comes from the JDK and cannot be imported", null);
-            }
-            String rangeText = clause.getAttribute("version");
-            VersionRange range = VersionRange.ANY;
-            if (rangeText != null) {
-                try {
-                    range = VersionRange.parse(rangeText);
-                } catch (IllegalArgumentException e) {
-                    throw refuse(IMPORT_PACKAGE + ": " + packageName + ": " + e.getMessage(), e);
-                }
-            }
-            String resolution = clause.getDirective("resolution");
-            if (resolution != null && !resolution.equals("optional") && !resolution.equals("mandatory")) {
-                throw refuse(IMPORT_PACKAGE + ": " + packageName + ": unknown resolution:=" + resolution
-                        + " (expected optional or mandatory)", null);
-            }
-            imports.add(new PackageImport(packageName, range, "optional".equals(resolution)));
-        }
-        return imports;
-    }
-
-    private String checkPackage(String header, String name) {
-        String packageName = name.strip();
-        if (!ModuleSpec.QUALIFIED_NAME.matcher(packageName).matches()) {
-            throw refuse(header + ": \"" + packageName + "\" is not a package name", null);
-        }
-        return packageName;
-    }
-
-    private Clause[] parse(String header, String text) {
-        try {
-            return Parser.parseHeader(text);
-        } catch (IllegalArgumentException e) {
-            throw refuse(header + ": cannot parse \"" + text + "\" (" + e.getMessage() + ")", e);
-        }
-    }
-
     private String sha256() {
         try (InputStream in = Files.newInputStream(jar)) {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
@@ -396,20 +261,6 @@ final class ManifestReader {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JDK", e);
         }
-    }
-
-    private static String header(Attributes main, String name, String fallback) {
-        return blankToNull(main.getValue(name)) != null || blankToNull(main.getValue(fallback)) == null ? name : fallback;
-    }
-
-    private static String unquote(String text) {
-        String bare = text.strip();
-        return bare.length() >= 2 && bare.startsWith("\"") && bare.endsWith("\"")
-                ? bare.substring(1, bare.length() - 1).strip() : bare;
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
     }
 
     private static boolean startsWith(byte[] bytes, byte[] prefix) {
