@@ -18,7 +18,6 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -58,6 +57,7 @@ final class GenerationStager {
      */
     ModuleSpec copyAndRead(Path source) {
         Path copy;
+        String sha256;
         try {
             // One folder per copy keeps the user's file name, so every message names the file they dropped. The next
             // copy's folder is made ahead on the housekeeper: a mkdir costs 0.1-0.3 ms on common disks.
@@ -68,13 +68,13 @@ final class GenerationStager {
             }
             housekeeper.execute(() -> makeFolder(copyFolder(number + 1)));
             copy = folder.resolve(source.getFileName().toString());
-            Files.copy(source, copy, StandardCopyOption.REPLACE_EXISTING);
+            sha256 = JarDigest.copy(source, copy);
         } catch (IOException e) {
             throw new InvalidModuleException("Cannot copy module jar " + source.getFileName() + ": " + e, null, null,
                     source, e);
         }
         try {
-            return ManifestReader.read(copy);
+            return ManifestReader.read(copy, sha256);
         } catch (RuntimeException e) {
             try {
                 deleteCopy(copy);

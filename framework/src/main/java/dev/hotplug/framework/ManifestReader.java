@@ -2,17 +2,13 @@ package dev.hotplug.framework;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,14 +53,19 @@ final class ManifestReader {
      *                                malformed header, a bad class path entry or a bad lifecycle class
      */
     static ModuleSpec read(Path jar) {
-        return new ManifestReader(jar).read();
+        return new ManifestReader(jar).read((String) null);
     }
 
-    private ModuleSpec read() {
+    /** As {@link #read(Path)}, for a jar whose SHA-256 is already known: {@code sha256}, read while it was copied. */
+    static ModuleSpec read(Path jar, String sha256) {
+        return new ManifestReader(jar).read(sha256);
+    }
+
+    private ModuleSpec read(String knownSha256) {
         if (Files.isDirectory(jar)) {
             throw refuse("it is a folder, not a jar", null);
         }
-        String sha256 = sha256();
+        String sha256 = knownSha256 != null ? knownSha256 : sha256();
         JarFile file;
         try {
             file = new JarFile(jar.toFile(), false);
@@ -245,21 +246,14 @@ final class ManifestReader {
     }
 
     private String sha256() {
-        try (InputStream in = Files.newInputStream(jar)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[8192];
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                digest.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(digest.digest());
+        try {
+            return JarDigest.of(jar);
         } catch (NoSuchFileException e) {
             throw refuse("no such file", e);
         } catch (AccessDeniedException e) {
             throw refuse("permission denied", e);
         } catch (IOException e) {
             throw refuse("cannot read it (" + e + ")", e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
         }
     }
 

@@ -43,6 +43,21 @@ class LifecycleTest {
     }
 
     @Test
+    void deployingTheSameBytesAgainRunsNothingWhileNewBytesReload() {
+        try (Hotplug hotplug = TestModules.hotplug(dir).build()) {
+            hotplug.start();
+            Path first = TestModules.counter("1.0.0").writeTo(dir.resolve("in"));
+            hotplug.deploy(first);
+            hotplug.deploy(first);
+
+            assertEquals(List.of("startup 1.0.0", "load 1.0.0 START - #1"), Journal.lines(),
+                    "a jar whose content serves already is not loaded again");
+            hotplug.deploy(TestModules.counter("2.0.0").writeTo(dir.resolve("next")));
+            assertEquals("2.0.0", hotplug.module("counter").orElseThrow().version(), "new content reloads");
+        }
+    }
+
+    @Test
     void closeUnloadsWritesStateThenShutsDownEveryModule() {
         Path modules = dir.resolve("modules");
         TestModules.counter("1.0.0").writeTo(modules);
