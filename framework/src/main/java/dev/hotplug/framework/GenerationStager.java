@@ -68,7 +68,7 @@ final class GenerationStager {
             }
             housekeeper.execute(() -> makeFolder(copyFolder(number + 1)));
             copy = folder.resolve(source.getFileName().toString());
-            sha256 = JarDigest.copy(source, copy);
+            sha256 = FileDigest.copy(source, copy);
         } catch (IOException e) {
             throw new InvalidModuleException("Cannot copy module jar " + source.getFileName() + ": " + e, null, null,
                     source, e);

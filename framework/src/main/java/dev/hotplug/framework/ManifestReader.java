@@ -247,7 +247,7 @@ final class ManifestReader {
 
     private String sha256() {
         try {
-            return JarDigest.of(jar);
+            return FileDigest.of(jar);
         } catch (NoSuchFileException e) {
             throw refuse("no such file", e);
         } catch (AccessDeniedException e) {

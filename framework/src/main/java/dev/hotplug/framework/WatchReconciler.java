@@ -40,7 +40,7 @@ final class WatchReconciler {
 
     /** Remembers the content of native library {@code path} without acting on it: modules started with it. */
     void adoptLibrary(Path path) throws IOException {
-        libraries.put(path, WatchedJar.sha256(path));
+        libraries.put(path, FileDigest.of(path));
     }
 
     /** Whether {@code path} is known as a jar or native library of the folder. */
@@ -106,7 +106,7 @@ final class WatchReconciler {
     private void libraryChanged(Path path) {
         String sha;
         try {
-            sha = WatchedJar.sha256(path);
+            sha = FileDigest.of(path);
         } catch (IOException e) {
             log.say(Level.WARN, "ignored {}: cannot read it yet ({}); looking again when it changes", path.getFileName(),
                     e.toString());

@@ -19,7 +19,7 @@ record WatchedJar(Path path, String name, ModuleVersion version, String sha256) 
 
     /** Reads the manifest's claim and hashes the file. Blocks on file I/O. */
     static WatchedJar read(Path path) throws IOException {
-        String sha = sha256(path);
+        String sha = FileDigest.of(path);
         String name = null;
         ModuleVersion version = ModuleVersion.ZERO;
         try (JarFile jar = new JarFile(path.toFile(), false)) {
@@ -57,10 +57,5 @@ record WatchedJar(Path path, String name, ModuleVersion version, String sha256) 
         }
         int semicolon = value.indexOf(';');
         return (semicolon < 0 ? value : value.substring(0, semicolon)).trim();
-    }
-
-    /** Hex SHA-256 of {@code path}'s bytes. Blocks on file I/O. */
-    static String sha256(Path path) throws IOException {
-        return JarDigest.of(path);
     }
 }

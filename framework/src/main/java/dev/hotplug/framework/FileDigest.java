@@ -9,22 +9,20 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** The SHA-256 that identifies a module jar's content, read once: alone, or while the bytes are copied. Stateless. */
-final class JarDigest {
+/**
+ * The SHA-256 that identifies a file's content (a module jar, a loose native library), read once: alone, or while
+ * the bytes are copied. Stateless.
+ */
+final class FileDigest {
 
-    private JarDigest() {
+    private FileDigest() {
     }
 
     /** Hex SHA-256 of {@code path}'s bytes. Blocks on file I/O. */
     static String of(Path path) throws IOException {
-        MessageDigest digest = sha256();
-        byte[] buffer = new byte[64 * 1024];
         try (InputStream in = Files.newInputStream(path)) {
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                digest.update(buffer, 0, n);
-            }
+            return digest(in, null);
         }
-        return HexFormat.of().formatHex(digest.digest());
     }
 
     /**
@@ -32,11 +30,18 @@ final class JarDigest {
      * copy needs no second read to be identified. Blocks on file I/O; the copy is not synced.
      */
     static String copy(Path source, Path target) throws IOException {
+        try (InputStream in = Files.newInputStream(source); OutputStream out = Files.newOutputStream(target)) {
+            return digest(in, out);
+        }
+    }
+
+    /** Reads {@code in} to its end, writing each byte to {@code out} too unless it is {@code null}. */
+    private static String digest(InputStream in, OutputStream out) throws IOException {
         MessageDigest digest = sha256();
         byte[] buffer = new byte[64 * 1024];
-        try (InputStream in = Files.newInputStream(source); OutputStream out = Files.newOutputStream(target)) {
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                digest.update(buffer, 0, n);
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+            digest.update(buffer, 0, n);
+            if (out != null) {
                 out.write(buffer, 0, n);
             }
         }
