@@ -27,11 +27,19 @@ final class FileDigest {
 
     /**
      * Copies {@code source} to {@code target}, replacing it, and returns the hex SHA-256 of the bytes copied, so the
-     * copy needs no second read to be identified. Blocks on file I/O; the copy is not synced.
+     * copy needs no second read to be identified. Blocks on file I/O; the copy is not synced. A copy that fails is
+     * deleted, as {@link Files#copy(Path, Path, java.nio.file.CopyOption...)} does.
      */
     static String copy(Path source, Path target) throws IOException {
         try (InputStream in = Files.newInputStream(source); OutputStream out = Files.newOutputStream(target)) {
             return digest(in, out);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(target);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
     }
 

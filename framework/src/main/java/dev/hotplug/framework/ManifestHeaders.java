@@ -13,15 +13,15 @@ import org.apache.felix.utils.manifest.Parser;
  */
 final class ManifestHeaders {
 
-    static final String MODULE = "Hotplug-Module";
-    static final String VERSION = "Hotplug-Version";
-    static final String ACTIVATOR = "Hotplug-Activator";
-    static final String CLASS_PATH = "Hotplug-ClassPath";
     static final String EXPORT_PACKAGE = "Export-Package";
-    static final String IMPORT_PACKAGE = "Import-Package";
-    static final String BUNDLE_SYMBOLIC_NAME = "Bundle-SymbolicName";
-    static final String BUNDLE_VERSION = "Bundle-Version";
-    static final String BUNDLE_CLASS_PATH = "Bundle-ClassPath";
+    private static final String MODULE = "Hotplug-Module";
+    private static final String VERSION = "Hotplug-Version";
+    private static final String ACTIVATOR = "Hotplug-Activator";
+    private static final String CLASS_PATH = "Hotplug-ClassPath";
+    private static final String IMPORT_PACKAGE = "Import-Package";
+    private static final String BUNDLE_SYMBOLIC_NAME = "Bundle-SymbolicName";
+    private static final String BUNDLE_VERSION = "Bundle-Version";
+    private static final String BUNDLE_CLASS_PATH = "Bundle-ClassPath";
 
     /** Builds the exception that refuses the jar for {@code cause}. */
     interface Refusal {
@@ -109,12 +109,8 @@ final class ManifestHeaders {
 
     /** The packages of {@code Export-Package}, each at its {@code version} attribute or 0.0.0. */
     List<PackageExport> exports() {
-        String text = main.getValue(EXPORT_PACKAGE);
         List<PackageExport> exports = new ArrayList<>();
-        if (blankToNull(text) == null) {
-            return exports;
-        }
-        for (Clause clause : parse(EXPORT_PACKAGE, text)) {
+        for (Clause clause : clauses(EXPORT_PACKAGE)) {
             String packageName = checkPackage(EXPORT_PACKAGE, clause.getName());
             String versionText = clause.getAttribute("version");
             ModuleVersion exported = ModuleVersion.ZERO;
@@ -132,12 +128,8 @@ final class ManifestHeaders {
 
     /** The packages of {@code Import-Package}, with their version ranges and {@code resolution:=optional}. */
     List<PackageImport> imports() {
-        String text = main.getValue(IMPORT_PACKAGE);
         List<PackageImport> imports = new ArrayList<>();
-        if (blankToNull(text) == null) {
-            return imports;
-        }
-        for (Clause clause : parse(IMPORT_PACKAGE, text)) {
+        for (Clause clause : clauses(IMPORT_PACKAGE)) {
             String packageName = checkPackage(IMPORT_PACKAGE, clause.getName());
             if (packageName.startsWith("java.")) {
                 throw refuse(IMPORT_PACKAGE + ": " + packageName + " comes from the JDK and cannot be imported", null);
@@ -167,6 +159,12 @@ final class ManifestHeaders {
             throw refuse(header + ": \"" + packageName + "\" is not a package name", null);
         }
         return packageName;
+    }
+
+    /** The clauses of {@code header}; none when it is absent or blank. */
+    private Clause[] clauses(String header) {
+        String text = blankToNull(main.getValue(header));
+        return text == null ? new Clause[0] : parse(header, text);
     }
 
     private Clause[] parse(String header, String text) {

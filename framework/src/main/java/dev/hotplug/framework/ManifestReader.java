@@ -53,15 +53,15 @@ final class ManifestReader {
      *                                malformed header, a bad class path entry or a bad lifecycle class
      */
     static ModuleSpec read(Path jar) {
-        return new ManifestReader(jar).read((String) null);
+        return new ManifestReader(jar).readJar(null);
     }
 
     /** As {@link #read(Path)}, for a jar whose SHA-256 is already known: {@code sha256}, read while it was copied. */
     static ModuleSpec read(Path jar, String sha256) {
-        return new ManifestReader(jar).read(sha256);
+        return new ManifestReader(jar).readJar(sha256);
     }
 
-    private ModuleSpec read(String knownSha256) {
+    private ModuleSpec readJar(String knownSha256) {
         if (Files.isDirectory(jar)) {
             throw refuse("it is a folder, not a jar", null);
         }
