@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -129,29 +128,9 @@ final class ClassPathIndex implements AutoCloseable {
         return entries.get(resourceName);
     }
 
-    /**
-     * Reads an entry whole, into one array of the size the jar records when it does: {@code readAllBytes} fills an
-     * 8 KiB buffer and copies it, and every class of every generation comes through here.
-     */
+    /** Reads an entry whole; every class of every generation comes through here. */
     byte[] read(Location location) throws IOException {
-        JarEntry entry = location.jar().getJarEntry(location.entryName());
-        try (InputStream in = location.jar().getInputStream(entry)) {
-            long size = entry.getSize();
-            if (size < 0 || size > Integer.MAX_VALUE - 8) {
-                return in.readAllBytes();
-            }
-            byte[] bytes = in.readNBytes((int) size);
-            int next = in.read();
-            if (next < 0) {
-                return bytes;
-            }
-            // The jar understated the size: keep all of it, as readAllBytes would.
-            byte[] rest = in.readAllBytes();
-            byte[] whole = Arrays.copyOf(bytes, bytes.length + 1 + rest.length);
-            whole[bytes.length] = (byte) next;
-            System.arraycopy(rest, 0, whole, bytes.length + 1, rest.length);
-            return whole;
-        }
+        return JarEntries.read(location.jar(), location.jar().getJarEntry(location.entryName()));
     }
 
     /** Opens an entry for reading. */

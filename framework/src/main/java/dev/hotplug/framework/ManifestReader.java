@@ -1,5 +1,7 @@
 package dev.hotplug.framework;
 
+import dev.hotplug.isolation.JarEntries;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;

@@ -1,5 +1,6 @@
 package dev.hotplug.framework;
 
+import dev.hotplug.isolation.JarEntries;
 import org.objectweb.asm.ClassReader;
 
 import java.io.ByteArrayInputStream;

@@ -1,4 +1,4 @@
-package dev.hotplug.framework;
+package dev.hotplug.isolation;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -6,8 +6,11 @@ import java.io.InputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
-/** Reading jar entries whole for the bytecode scans staging runs on every reload. */
-final class JarEntries {
+/**
+ * Reads jar entries whole: the module loader reads class bytes through it, and the framework's bytecode scans, which
+ * run on every reload before the new version's loader exists.
+ */
+public final class JarEntries {
 
     private JarEntries() {
     }
@@ -17,7 +20,7 @@ final class JarEntries {
      * {@code InputStream.readAllBytes} would fill an 8 KiB buffer and copy it: a reload reads each class several times,
      * and that garbage was a third of what it allocated. Blocks on the file; thread-safe as {@link ZipFile} is.
      */
-    static byte[] read(ZipFile jar, ZipEntry entry) throws IOException {
+    public static byte[] read(ZipFile jar, ZipEntry entry) throws IOException {
         try (InputStream in = jar.getInputStream(entry)) {
             long size = entry.getSize();
             if (size < 0 || size > Integer.MAX_VALUE - 8) {

@@ -1,4 +1,4 @@
-package dev.hotplug.framework;
+package dev.hotplug.isolation;
 
 import dev.hotplug.testkit.CentralDirectory;
 import org.junit.jupiter.api.Test;
