@@ -5,14 +5,7 @@ import dev.hotplug.nativelib.NativePlatform;
 import dev.hotplug.testkit.ModuleJarBuilder;
 import dev.hotplug.testkit.NativeLibraryBuilder;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.jar.JarEntry;
-import java.util.jar.JarInputStream;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
+import java.util.Map;
 
 /**
  * The soak's module jars: one module class compiled once and one JNI library built once by gcc, then relabelled per
@@ -128,25 +121,9 @@ final class SoakModules {
 
     /** The module jar of {@code version}, whose {@code @Load} throws when {@code broken}. */
     byte[] jar(String version, boolean broken) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(moduleTemplate), false)) {
-            Manifest manifest = new Manifest(in.getManifest());
-            manifest.getMainAttributes().putValue("Hotplug-Version", version);
-            try (JarOutputStream jar = new JarOutputStream(out, manifest)) {
-                for (JarEntry entry; (entry = in.getNextJarEntry()) != null; ) {
-                    jar.putNextEntry(new JarEntry(entry.getName()));
-                    in.transferTo(jar);
-                    jar.closeEntry();
-                }
-                jar.putNextEntry(new JarEntry("native/" + NativePlatform.current().folderName() + "/"
-                        + System.mapLibraryName(LIBRARY)));
-                jar.write(library(broken ? BROKEN + version : version));
-                jar.closeEntry();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot build soak module " + version + ": " + e.getMessage(), e);
-        }
-        return out.toByteArray();
+        return ModuleJarBuilder.restamp(moduleTemplate, Map.of("Hotplug-Version", version),
+                Map.of("native/" + NativePlatform.current().folderName() + "/" + System.mapLibraryName(LIBRARY),
+                        library(broken ? BROKEN + version : version)));
     }
 
     private byte[] library(String answer) {

@@ -1,19 +1,12 @@
 package dev.hotplug.framework;
 
 import dev.hotplug.nativelib.NativePlatform;
+import dev.hotplug.testkit.ModuleJarBuilder;
 import dev.hotplug.testkit.NativeLibraryBuilder;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.jar.JarEntry;
-import java.util.jar.JarInputStream;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 /**
  * JNI modules for the framework's native tests: one module class compiled once per library name, and gcc-built
@@ -106,27 +99,7 @@ final class NativeModules {
     static byte[] jar(String name, String version, String library, boolean registers, Map<String, byte[]> natives) {
         byte[] base = CACHE.computeIfAbsent("jar|" + library + "|" + registers,
                 k -> TestModules.module("template", "0.0.0", CLASS, source(library, registers)).toBytes());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(base), false)) {
-            Manifest manifest = new Manifest(in.getManifest());
-            manifest.getMainAttributes().putValue("Hotplug-Module", name);
-            manifest.getMainAttributes().putValue("Hotplug-Version", version);
-            try (JarOutputStream jar = new JarOutputStream(out, manifest)) {
-                for (JarEntry entry; (entry = in.getNextJarEntry()) != null; ) {
-                    jar.putNextEntry(new JarEntry(entry.getName()));
-                    in.transferTo(jar);
-                    jar.closeEntry();
-                }
-                for (Map.Entry<String, byte[]> file : natives.entrySet()) {
-                    jar.putNextEntry(new JarEntry(file.getKey()));
-                    jar.write(file.getValue());
-                    jar.closeEntry();
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return ModuleJarBuilder.restamp(base, Map.of("Hotplug-Module", name, "Hotplug-Version", version), natives);
     }
 
     /** A module jar whose {@code native/<platform>/} folder holds {@code library} answering {@code answer}. */

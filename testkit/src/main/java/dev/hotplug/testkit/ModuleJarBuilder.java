@@ -2,6 +2,7 @@ package dev.hotplug.testkit;
 
 import dev.hotplug.api.ModuleContext;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import javax.tools.Diagnostic;
@@ -158,6 +160,30 @@ public final class ModuleJarBuilder {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    /**
+     * A copy of the jar {@code template} with {@code headers} set in its manifest and {@code entries} added after its
+     * own: the same compiled classes under another name or version, or with other native libraries, without compiling
+     * them again.
+     */
+    public static byte[] restamp(byte[] template, Map<String, String> headers, Map<String, byte[]> entries) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(template), false)) {
+            Manifest manifest = new Manifest(in.getManifest());
+            headers.forEach((name, value) -> manifest.getMainAttributes().putValue(name, value));
+            try (JarOutputStream jar = new JarOutputStream(out, manifest)) {
+                for (JarEntry entry; (entry = in.getNextJarEntry()) != null; ) {
+                    putEntry(jar, entry.getName(), in.readAllBytes());
+                }
+                for (Map.Entry<String, byte[]> entry : entries.entrySet()) {
+                    putEntry(jar, entry.getKey(), entry.getValue());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot restamp a module jar with " + headers + ": " + e.getMessage(), e);
+        }
+        return out.toByteArray();
     }
 
     private static void putEntry(JarOutputStream jar, String name, byte[] content) throws IOException {
