@@ -195,8 +195,9 @@ final class GenerationLifecycle {
     }
 
     /**
-     * Releases a generation: threads stopped, services withdrawn, caches dropped, classloader closed and watched until
-     * collected, when its folder and native copies are deleted. Idempotent; never throws — failures are logged.
+     * Releases a generation: threads stopped, services withdrawn, what it gave {@code closeOnRelease} closed, caches
+     * dropped, classloader closed and watched until collected, when its folder and native copies are deleted.
+     * Idempotent; never throws — failures are logged.
      */
     void release(ModuleGeneration gen) {
         if (gen.released) {
@@ -205,6 +206,7 @@ final class GenerationLifecycle {
         gen.released = true;
         stopThreads(gen);
         services.unregister(gen.name(), gen.number);
+        closeOnRelease(gen);
         gen.instance = null;
         try {
             gen.codec.release();
@@ -224,6 +226,32 @@ final class GenerationLifecycle {
                 LOG.warn("Cannot delete the files of released {}: {}", label, LifecycleInvoker.describe(e));
             }
         }));
+    }
+
+    /**
+     * Closes what the generation gave {@code closeOnRelease}, the last first, as module code: on a lifecycle worker,
+     * with its loader as context loader, under the default lifecycle limit. A close that throws is logged and the
+     * others still run; past the limit, the rest are left. No hand-off when there is nothing to close.
+     */
+    private void closeOnRelease(ModuleGeneration gen) {
+        List<AutoCloseable> resources = gen.context.takeCloseOnRelease();
+        if (resources.isEmpty()) {
+            return;
+        }
+        try {
+            invoker.run("closeOnRelease of " + gen.label(), gen.loader, config.limitFor(null), () -> {
+                for (AutoCloseable resource : resources) {
+                    Exception failure = GenerationContext.close(resource);
+                    if (failure != null) {
+                        LOG.warn("Cannot close {} of module {} on its release: {}", resource, gen.label(),
+                                LifecycleInvoker.describe(failure), failure);
+                    }
+                }
+                return null;
+            });
+        } catch (LifecycleInvoker.Failure e) {
+            LOG.warn("Module {}: {}", gen.label(), e.getMessage());
+        }
     }
 
     /** One line for a lifecycle failure, preferring the state layer's own message. */

@@ -146,7 +146,7 @@ final class GenerationStager {
             prepareCodec(codec, spec, methods, fields);
             GenerationThreads threads = new GenerationThreads(record.name(), number, loader);
             GenerationContext context = new GenerationContext(record, version, number, threads, services,
-                    config.stateFolder().resolve(record.name()).resolve("data"));
+                    config.stateFolder().resolve(record.name()).resolve("data"), natives);
             return new ModuleGeneration(record, spec, number, folder, loader, natives, type, methods, fields, codec,
                     migrator, links, threads, context);
         } catch (HotplugException e) {

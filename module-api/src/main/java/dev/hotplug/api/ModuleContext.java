@@ -57,4 +57,27 @@ public interface ModuleContext {
 
     /** A thread factory whose threads belong to this generation, interrupted and joined (bounded) when it unloads. */
     ThreadFactory threadFactory();
+
+    /**
+     * This generation's own copy of native library {@code name}, found where {@code System.loadLibrary(name)} finds
+     * it (the jar's {@code native/<os>-<arch>/} folder, then the watched folder), checked and copied with its sibling
+     * libraries on first use; later calls return the same path. For the foreign function API (JDK 22+): pass it to
+     * {@code SymbolLookup.libraryLookup} with an arena handed to {@link #closeOnRelease}. Blocks while copying; never
+     * {@code null}.
+     *
+     * @throws ModuleException when neither place has the library, or it is for another platform or cannot be copied
+     */
+    Path nativeLibrary(String name);
+
+    /**
+     * Closes {@code resource} when this generation is released: after its last lifecycle method ({@link Unload}, then
+     * {@link Shutdown} when the module leaves, or its failed {@link Load}), once its threads are stopped and its
+     * services withdrawn, in the reverse order of registration, as module code under the lifecycle time limit. A
+     * close that throws is logged and the others still close. Meant for an FFM {@code Arena} whose library lookups
+     * must go with the generation; a resource of the module's own classes is fine, it goes with the generation too.
+     * Thread-safe.
+     *
+     * @throws ModuleException when the generation is released already (the resource is closed at once)
+     */
+    void closeOnRelease(AutoCloseable resource);
 }

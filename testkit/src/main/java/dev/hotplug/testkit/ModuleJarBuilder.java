@@ -54,6 +54,7 @@ public final class ModuleJarBuilder {
     private final Map<String, byte[]> resources = new TreeMap<>();
     private final List<Path> classPath = new ArrayList<>();
     private String fileName;
+    private int release = 17;
 
     private ModuleJarBuilder() {
         headers.put(Attributes.Name.MANIFEST_VERSION.toString(), "1.0");
@@ -107,6 +108,15 @@ public final class ModuleJarBuilder {
     /** Puts a jar or folder on the compile class path (another module's exported API, say). */
     public ModuleJarBuilder compileClassPath(Path entry) {
         classPath.add(entry);
+        return this;
+    }
+
+    /**
+     * The Java release the sources compile for ({@code --release}); 17 by default, the framework's own. A later one
+     * suits module code that uses newer JDK APIs, the foreign function API say; the running JDK must have it.
+     */
+    public ModuleJarBuilder release(int feature) {
+        this.release = feature;
         return this;
     }
 
@@ -212,7 +222,8 @@ public final class ModuleJarBuilder {
         Map<String, byte[]> output = new TreeMap<>();
         try (StandardJavaFileManager standard = compiler.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8);
              JavaFileManager memory = new MemoryFileManager(standard, output)) {
-            List<String> options = List.of("--release", "17", "-classpath", path.toString(), "-proc:none", "-parameters");
+            List<String> options = List.of("--release", Integer.toString(release), "-classpath", path.toString(),
+                    "-proc:none", "-parameters");
             Boolean ok = compiler.getTask(null, memory, diagnostics, options, null, units).call();
             if (!Boolean.TRUE.equals(ok)) {
                 StringBuilder message = new StringBuilder("Cannot compile module sources:");
