@@ -3,6 +3,7 @@ package dev.hotplug.framework;
 import dev.hotplug.framework.fixture.Journal;
 import dev.hotplug.framework.fixture.Relay;
 import dev.hotplug.nativelib.MappedLibraries;
+import dev.hotplug.testkit.ModuleJarBuilder;
 import dev.hotplug.testkit.NativeLibraryBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -21,8 +23,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Native libraries for the foreign function API: {@code ModuleContext.nativeLibrary} hands a generation its own copy
- * of a library, and what a generation gives {@code closeOnRelease} (an FFM arena) is closed when it is released — on
- * a reload, a failed load and an undeploy — so its library is unmapped then, not when its loader is collected.
+ * of a library, from its jar or loose in the watched folder (a change to which reloads the module), and what a
+ * generation gives {@code closeOnRelease} (an FFM arena) is closed when it is released — on a reload, a failed load
+ * and an undeploy — so its library is unmapped then, not when its loader is collected.
  */
 class ForeignLibraryTest {
 
@@ -242,6 +245,28 @@ class ForeignLibraryTest {
         }
     }
 
+    @Test
+    void changedLooseForeignLibraryReloadsTheModuleThatLookedItUp() throws IOException {
+        assumeTrue(Runtime.version().feature() >= 22, "the foreign function API is final from JDK 22");
+        Path modules = dir.resolve("modules");
+        Path loose = TestModules.writeAtomically(modules, System.mapLibraryName("ffmanswer"), ffmLibrary(1));
+        TestModules.write(foreignModule("1.0.0"), "foreign.jar", "foreign-loose|1.0.0", modules);
+        try (Hotplug hotplug = TestModules.hotplug(dir).watch(true).settleWindow(Duration.ofMillis(30))
+                .rescanInterval(Duration.ofMillis(500)).build()) {
+            hotplug.start();
+            Relay relay = hotplug.service(Relay.class);
+            assertEquals("v 1", call(relay));
+            ModuleInfo before = hotplug.module("foreign").orElseThrow();
+            assertTrue(before.nativeLibraries().get(0).startsWith("ffmanswer: " + loose.toAbsolutePath().normalize()
+                    + " -> "), before.nativeLibraries().toString());
+
+            TestModules.writeAtomically(modules, loose.getFileName().toString(), ffmLibrary(2));
+
+            Await.until("the module answering from the new loose library", () -> call(relay).equals("v 2"));
+            assertEquals(before.generation() + 1, hotplug.module("foreign").orElseThrow().generation());
+        }
+    }
+
     private static Path closing(String version, Path modules) {
         return TestModules.write(TestModules.module("closing", version, "com.acme.closing.Closing", CLOSING),
                 "closing.jar", "closing|" + version, modules);
@@ -254,12 +279,20 @@ class ForeignLibraryTest {
     }
 
     private static Path foreign(String version, int answer, Path modules) {
-        byte[] library = NativeLibraryBuilder.library("ffmanswer")
-                .source("int hotplug_answer(void) { return " + answer + "; }\n").toBytes();
-        return TestModules.write(TestModules.module("foreign", version, "com.acme.foreign.Foreign", FOREIGN)
-                        .release(Runtime.version().feature())
-                        .resource(NativeModules.FOLDER + System.mapLibraryName("ffmanswer"), library),
+        return TestModules.write(foreignModule(version)
+                        .resource(NativeModules.FOLDER + System.mapLibraryName("ffmanswer"), ffmLibrary(answer)),
                 "foreign.jar", "foreign|" + version, modules);
+    }
+
+    private static ModuleJarBuilder foreignModule(String version) {
+        return TestModules.module("foreign", version, "com.acme.foreign.Foreign", FOREIGN)
+                .release(Runtime.version().feature());
+    }
+
+    /** A plain C library whose {@code hotplug_answer()} returns {@code answer}. */
+    private static byte[] ffmLibrary(int answer) {
+        return NativeLibraryBuilder.library("ffmanswer")
+                .source("int hotplug_answer(void) { return " + answer + "; }\n").toBytes();
     }
 
     private static List<String> closes() {
