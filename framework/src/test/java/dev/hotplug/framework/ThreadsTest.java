@@ -115,9 +115,10 @@ class ThreadsTest {
                 void load(ModuleContext context) {
                     context.threadFactory().newThread(() -> {
                         Journal.log("stubborn runs on " + Thread.currentThread().getName());
-                        while (!Journal.lines().contains("release stubborn")) {
+                        while (true) {
                             try {
-                                Thread.sleep(5);
+                                Journal.await("release stubborn");
+                                return;
                             } catch (InterruptedException e) {
                                 Journal.log("stubborn ignores an interrupt");
                             }
