@@ -16,7 +16,8 @@ import java.util.List;
  * @param services service interfaces it registered
  * @param nativeLibraries native libraries its generation loaded, {@code name: source -> copy}
  * @param lastError the last failure, one line; {@code null} when none
- * @param reloads how many reloads swapped since the first start
+ * @param reloads how many reloads swapped since the first start, an importer's reloads with its provider included;
+ *                rollbacks do not count
  */
 public record ModuleInfo(String name, String version, long generation, ModuleStatus status, Path file,
                          List<String> exports, List<String> imports, List<String> services,

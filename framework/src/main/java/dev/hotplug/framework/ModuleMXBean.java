@@ -16,7 +16,7 @@ public interface ModuleMXBean {
     /** The serving generation, 0 when none serves. */
     long getGeneration();
 
-    /** How many reloads swapped since the first start. */
+    /** How many reloads swapped since the first start, an importer's reloads with its provider included. */
     long getReloads();
 
     /** The last failure, one line; {@code null} when none. */

@@ -247,10 +247,9 @@ final class ReloadTransaction {
             step.record.spec(step.fresh.spec);
             step.record.lastError(null);
             step.record.moveTo(LifecycleState.ACTIVE);
-            if (!step.old.spec.jar().equals(step.fresh.spec.jar())) {
-                // Counted before calls resume, so whoever sees the new version also sees the count.
-                step.record.countReload();
-            }
+            // Importers reloaded from the copy they run count too: their @Load saw RELOAD and their history a swap.
+            // Counted before calls resume, so whoever sees the new version also sees the count.
+            step.record.countReload();
         }
         reopen(steps);
         for (Step step : steps) {

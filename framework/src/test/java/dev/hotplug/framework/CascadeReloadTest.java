@@ -56,6 +56,8 @@ class CascadeReloadTest {
             assertEquals("1.0.0", consumer.to());
             assertEquals(consumerGeneration + 1, hotplug.module("consumer").orElseThrow().generation(),
                     "the consumer runs in a new generation linked to the new provider");
+            assertEquals(List.of(1L, 1L), List.of(hotplug.module("provider").orElseThrow().reloads(),
+                    hotplug.module("consumer").orElseThrow().reloads()), "both swapped, so both count a reload");
             assertEquals(List.of("consumer unload", "provider unload 1.0.0", "provider load 2.0.0 RELOAD",
                     "consumer load RELOAD"), Journal.lines().subList(before, Journal.lines().size()),
                     "importers unload first, providers load first");
