@@ -172,13 +172,28 @@ final class WatchReconciler {
     }
 
     private void deploy(WatchedJar jar, String verb) {
+        HistoryEntry before = lastEntry(jar.name());
         try {
             hotplug.deploy(jar.path());
         } catch (HotplugException e) {
             log.say(Level.ERROR, "refused {}: {}", jar.label(), e.getMessage());
             return;
         }
+        HistoryEntry after = lastEntry(jar.name());
+        if (after != null && !after.equals(before) && after.outcome() == Outcome.ROLLED_BACK) {
+            // Said apart from report(): a rolled-back jar of the serving version would read as "reloaded" there.
+            ModuleInfo module = hotplug.module(jar.name()).orElseThrow();
+            log.say(Level.WARN, "rolled back {}: {}; {} {} serves again (generation {})", jar.label(), after.cause(),
+                    module.name(), module.version(), module.generation());
+            return;
+        }
         report(jar, verb);
+    }
+
+    /** The newest history entry of module {@code name}; {@code null} when it has none or the name is unknown. */
+    private HistoryEntry lastEntry(String name) {
+        List<HistoryEntry> history = name == null ? List.of() : hotplug.history(name);
+        return history.isEmpty() ? null : history.get(history.size() - 1);
     }
 
     private void report(WatchedJar jar, String verb) {

@@ -102,6 +102,26 @@ class FolderWatcherTest {
     }
 
     @Test
+    void replacedJarWhoseLoadFailsIsReportedRolledBackEvenAtTheSameVersion() throws IOException {
+        Path jar = modules.resolve("counter.jar");
+        atomicWrite(jar, counter("1.0.0"));
+        awaitVersion(hotplug, "counter", "1.0.0");
+        Counter counter = hotplug.service(Counter.class);
+        assertEquals(1, counter.increment());
+        long generation = hotplug.module("counter").orElseThrow().generation();
+
+        atomicWrite(jar, TestModules.counter("1.0.0",
+                "if (reason == LoadReason.RELOAD) throw new IllegalStateException(\"no reload today\");").toBytes());
+        awaitCount("Watch: rolled back counter 1.0.0 (counter.jar): ", 1);
+
+        String line = decisions.stream().filter(l -> l.startsWith("Watch: rolled back")).findFirst().orElseThrow();
+        assertTrue(line.contains("no reload today") && line.contains("counter 1.0.0 serves again (generation "
+                + (generation + 2) + ")"), line);
+        assertFalse(decisions.stream().anyMatch(l -> l.startsWith("Watch: reloaded")), decisions::toString);
+        assertEquals(2, counter.increment(), "the version before serves on with its state");
+    }
+
+    @Test
     void slowWriterIsNeverDeployedHalfWritten() throws IOException {
         byte[] bytes = counter("3.0.0");
         Path jar = modules.resolve("counter.jar");
