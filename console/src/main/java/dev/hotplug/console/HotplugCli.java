@@ -42,24 +42,33 @@ public final class HotplugCli {
     }
 
     /**
-     * {@code ctl [--admin HOST:PORT] [--state DIR] COMMAND [ARGS]}: runs one command on a running process; its output
-     * goes to {@code out}. Returns 0 on success, 1 with the error on {@code err} when it failed, 2 on a usage error.
-     * Blocks until the answer is complete.
+     * {@code ctl [--admin HOST:PORT] [--state DIR] [--json] COMMAND [ARGS] [--json]}: runs one command on a running
+     * process; its output goes to {@code out}. Returns 0 on success, 1 with the error on {@code err} when it failed, 2
+     * on a usage error. Blocks until the answer is complete.
      */
     public static int ctl(String[] args, PrintStream out, PrintStream err) {
         String admin = DEFAULT_ADMIN;
         Path state = DEFAULT_STATE;
+        boolean json = false;
         int i = 0;
-        while (i < args.length && (args[i].equals("--admin") || args[i].equals("--state"))) {
+        for (; i < args.length && args[i].startsWith("--"); i++) {
+            String option = args[i];
+            if (option.equals("--json")) {
+                json = true;
+                continue;
+            }
+            if (!option.equals("--admin") && !option.equals("--state")) {
+                return usage(err, "unknown option " + option + " before the COMMAND");
+            }
             if (i + 1 >= args.length) {
-                return usage(err, args[i] + " needs a value");
+                return usage(err, option + " needs a value");
             }
-            if (args[i].equals("--admin")) {
-                admin = args[i + 1];
+            String value = args[++i];
+            if (option.equals("--admin")) {
+                admin = value;
             } else {
-                state = Path.of(args[i + 1]);
+                state = Path.of(value);
             }
-            i += 2;
         }
         if (i >= args.length) {
             return usage(err, "ctl needs a COMMAND (try: ctl help)");
@@ -70,7 +79,9 @@ public final class HotplugCli {
         } catch (ConsoleException e) {
             return usage(err, e.getMessage());
         }
-        String line = CtlClient.commandLine(List.of(args).subList(i, args.length));
+        List<String> words = List.of(args).subList(i, args.length);
+        // The commands take --json as their last word; given before the command, it goes there.
+        String line = CtlClient.commandLine(words) + (json && !words.contains("--json") ? " --json" : "");
         return CtlClient.run(address, state.resolve(AdminToken.FILE_NAME), line, out, err);
     }
 

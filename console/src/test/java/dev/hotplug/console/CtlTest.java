@@ -65,6 +65,8 @@ class CtlTest {
 
         assertEquals(0, ctl("info", "counter", "--json"), err());
         assertTrue(out().contains("\"name\" : \"counter\""), out());
+        assertEquals(0, ctl("--json", "info", "counter"), err());
+        assertTrue(out().contains("\"name\" : \"counter\""), "--json before the command: " + out());
 
         assertEquals(0, ctl("list | grep greeter"), err());
         assertTrue(out().startsWith("greeter "), out());
@@ -83,6 +85,9 @@ class CtlTest {
         assertTrue(err().contains("Command not found: frobnicate"), err());
 
         assertEquals(2, HotplugCli.ctl(new String[] {"--admin"}, new PrintStream(out), new PrintStream(err)));
+        err.reset();
+        assertEquals(2, ctl("--bogus", "list"));
+        assertTrue(err().startsWith("hotplug: unknown option --bogus before the COMMAND"), err());
         assertEquals(2, HotplugCli.ctl(new String[0], new PrintStream(out), new PrintStream(err)));
 
         int closedPort;
