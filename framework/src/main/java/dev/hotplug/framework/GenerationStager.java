@@ -105,6 +105,16 @@ final class GenerationStager {
      * @throws HotplugException naming the module, version and file when any check fails; nothing is left behind
      */
     ModuleGeneration stage(ModuleRecord record, ModuleSpec spec, Map<String, ModuleGeneration> wiring) {
+        return stage(record, spec, wiring, Map.of());
+    }
+
+    /**
+     * As {@link #stage(ModuleRecord, ModuleSpec, Map)}, with loose native libraries taken from {@code looseSnapshots}
+     * (file name → bytes an earlier generation loaded) rather than from the watched folder: a rollback brings back
+     * the libraries its version ran with, even when the change that triggered the reload was to one of them.
+     */
+    ModuleGeneration stage(ModuleRecord record, ModuleSpec spec, Map<String, ModuleGeneration> wiring,
+                           Map<String, Path> looseSnapshots) {
         ModuleGeneration serving = record.active();
         if (serving == null || !serving.spec.jar().equals(spec.jar())) {
             // Not for the jar that serves already (dependents, rollback): it passed, and rollback runs in the pause.
@@ -119,7 +129,7 @@ final class GenerationStager {
             // No mkdir here: the native copies and extracted class path jars create it when a module has them, and a
             // create or delete costs 0.1-0.3 ms on common disks.
             natives = NativeNamespace.builder(record.name(), version, number)
-                    .jar(spec.jar()).looseFolder(config.modulesFolder()).workDirectory(folder).build();
+                    .jar(spec.jar()).looseFolder(config.modulesFolder()).pinLoose(looseSnapshots).workDirectory(folder).build();
             try {
                 natives.check();
             } catch (NativeLibraryException e) {

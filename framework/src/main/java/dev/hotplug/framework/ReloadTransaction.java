@@ -294,7 +294,9 @@ final class ReloadTransaction {
             ModuleGeneration again = null;
             try {
                 PausePoints.reach(PausePoints.DURING_ROLLBACK, step.record.name());
-                again = stager.stage(step.record, step.old.spec, ModuleWiring.wire(step.old.spec, back, records, config::hostProvides));
+                // The old generation is not released yet, so its snapshots of loose libraries are still on disk.
+                again = stager.stage(step.record, step.old.spec, ModuleWiring.wire(step.old.spec, back, records,
+                        config::hostProvides), step.old.natives.looseSnapshots());
                 lifecycle.load(again, step.state, LoadReason.ROLLBACK);
                 back.put(step.record.name(), again);
                 step.record.swap(again);

@@ -124,6 +124,10 @@ final class WatchReconciler {
             if (entry.outcome() == Outcome.SWAPPED) {
                 log.say(Level.INFO, "reloaded {} {}: native library {} changed", entry.module(), entry.to(),
                         path.getFileName());
+            } else if (entry.outcome() == Outcome.ROLLED_BACK) {
+                log.say(Level.WARN, "rolled back {} {}: native library {} changed and the new generation failed ({}); "
+                        + "the one before serves again with the library it loaded", entry.module(), entry.from(),
+                        path.getFileName(), entry.cause());
             } else {
                 log.say(Level.ERROR, "refused {} for module {}: {} ({})", path.getFileName(), entry.module(),
                         entry.outcome(), entry.cause());

@@ -9,9 +9,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -161,6 +163,26 @@ class NativeReloadTest {
             Await.until("the unchanged rewrite noticed", () -> decisions.stream().anyMatch(l -> l.startsWith("Watch: ignored unchanged")
                     && l.contains(loose.getFileName().toString())));
             assertEquals(after.generation(), hotplug.module("jni").orElseThrow().generation(), decisions.toString());
+
+            // Bytes that are no library: the new generation fails, and the rollback loads the library the generation
+            // before had loaded, not the broken file now in the folder.
+            NativeModules.write(modules, loose.getFileName().toString(), "not a library".getBytes(StandardCharsets.UTF_8));
+            Await.until("the watcher's line on the broken library", () -> decisions.stream().anyMatch(l ->
+                    l.startsWith("Watch: rolled back jni 1.0.0: native library " + loose.getFileName() + " changed")
+                            && l.contains("no ELF header")));
+            HistoryEntry rolledBack = last(hotplug.history("jni"));
+            assertEquals(Outcome.ROLLED_BACK, rolledBack.outcome(), rolledBack.toString());
+            ModuleInfo back = hotplug.module("jni").orElseThrow();
+            assertEquals(ModuleStatus.ACTIVE, back.status());
+            assertEquals(after.generation() + 2, back.generation(), "the failed generation, then the rollback's");
+            assertEquals("loose v2", answer(relay), "the rollback runs the bytes that worked");
+
+            Await.noLeaks(hotplug);
+            Set<Path> live = copies(back);
+            Set<Path> kept = new HashSet<>(live);
+            live.forEach(copy -> kept.add(real(copy.resolveSibling("loose").resolve(loose.getFileName()))));
+            Await.until("only the serving generation's copy mapped, and it and its snapshot on disk", () ->
+                    Set.copyOf(MappedLibraries.mappedUnder(cacheRoot())).equals(live) && kept.equals(copiesOnDisk()));
         }
     }
 

@@ -19,7 +19,10 @@ import java.util.Set;
  * The copies one generation made: each source library (jar entry or loose file) copied at most once into the
  * generation's folder, with the sibling libraries it reaches through {@code $ORIGIN}. On ELF platforms every copy
  * gets a process-wide unique file name and the {@code DT_NEEDED}/{@code DT_SONAME} strings of the copies are
- * rewritten to match (see {@link ElfDynamic} for why). Not thread-safe: {@link NativeNamespace} serialises calls.
+ * rewritten to match (see {@link ElfDynamic} for why). A loose file is first copied as it is into
+ * {@code <folder>/loose/} (its snapshot), and the loaded copy is made from that: the watched folder's file may be
+ * replaced later, and a rollback takes the snapshot, given back as a pin, instead of the newer bytes. Not
+ * thread-safe: {@link NativeNamespace} serialises calls.
  */
 final class GenerationCopies {
 
@@ -33,17 +36,23 @@ final class GenerationCopies {
     private final Path jar;
     private final JarScan jarScan;
     private final Path looseFolder;
+    /** Loose file name → an earlier generation's snapshot to copy instead of the watched folder's file. */
+    private final Map<String, Path> pinnedLoose;
     private final boolean elf;
     private final Map<String, Path> copiesBySource = new HashMap<>();
     private final List<LoadedLibrary> loaded = new ArrayList<>();
     private final Set<Path> looseSources = new LinkedHashSet<>();
+    /** Loose file name → this generation's snapshot of it, as copied. */
+    private final Map<String, Path> snapshots = new LinkedHashMap<>();
 
-    GenerationCopies(NativePlatform platform, Path folder, Path jar, JarScan jarScan, Path looseFolder) {
+    GenerationCopies(NativePlatform platform, Path folder, Path jar, JarScan jarScan, Path looseFolder,
+                     Map<String, Path> pinnedLoose) {
         this.platform = platform;
         this.folder = folder;
         this.jar = jar;
         this.jarScan = jarScan;
         this.looseFolder = looseFolder;
+        this.pinnedLoose = Map.copyOf(pinnedLoose);
         this.elf = !platform.os().equals("macos") && !platform.os().equals("windows");
     }
 
@@ -58,21 +67,32 @@ final class GenerationCopies {
         }
         int loadedBefore = loaded.size();
         Set<Path> looseBefore = new LinkedHashSet<>(looseSources);
+        Map<String, Path> snapshotsBefore = new LinkedHashMap<>(snapshots);
         try {
             return copy(source, name, false);
         } catch (Refusal | RuntimeException e) {
             List<LoadedLibrary> added = loaded.subList(loadedBefore, loaded.size());
             for (LoadedLibrary library : added) {
                 copiesBySource.values().remove(library.copy());
-                try {
-                    Files.deleteIfExists(library.copy());
-                } catch (IOException deletion) {
-                    e.addSuppressed(deletion);
-                }
+                deleteQuietly(library.copy(), e);
             }
             added.clear();
+            for (Map.Entry<String, Path> snapshot : snapshots.entrySet()) {
+                if (!snapshotsBefore.containsKey(snapshot.getKey())) {
+                    deleteQuietly(snapshot.getValue(), e);
+                }
+            }
+            snapshots.keySet().retainAll(snapshotsBefore.keySet());
             looseSources.retainAll(looseBefore);
             throw e;
+        }
+    }
+
+    private static void deleteQuietly(Path file, Exception into) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException deletion) {
+            into.addSuppressed(deletion);
         }
     }
 
@@ -84,24 +104,35 @@ final class GenerationCopies {
         return Set.copyOf(looseSources);
     }
 
-    /** Deletes every copy and then the folder; returns what could not be deleted, path to failure. */
+    Map<String, Path> snapshots() {
+        return Map.copyOf(snapshots);
+    }
+
+    /** Deletes every copy and snapshot and then the folders; returns what could not be deleted, path to failure. */
     Map<Path, IOException> deleteAll() {
         Map<Path, IOException> failures = new LinkedHashMap<>();
-        for (LoadedLibrary library : loaded) {
-            try {
-                Files.deleteIfExists(library.copy());
-            } catch (IOException e) {
-                failures.put(library.copy(), e);
-            }
+        List<Path> files = new ArrayList<>();
+        loaded.forEach(library -> files.add(library.copy()));
+        files.addAll(snapshots.values());
+        if (!snapshots.isEmpty()) {
+            files.add(snapshotFolder());
         }
-        if (failures.isEmpty()) {
+        files.add(folder);
+        for (Path file : files) {
+            if (file.equals(folder) && !failures.isEmpty()) {
+                break;
+            }
             try {
-                Files.deleteIfExists(folder);
+                Files.deleteIfExists(file);
             } catch (IOException e) {
-                failures.put(folder, e);
+                failures.put(file, e);
             }
         }
         return failures;
+    }
+
+    private Path snapshotFolder() {
+        return folder.resolve("loose");
     }
 
     private Path copy(Source source, String name, boolean rpathOrigin) throws Refusal {
@@ -179,7 +210,16 @@ final class GenerationCopies {
             if (source.entry() != null) {
                 jarScan.get().read(source.entry(), in -> Files.copy(in, target));
             } else {
-                Files.copy(source.real(), target);
+                // Snapshot first, then load from the snapshot: what is kept for a rollback is what was loaded.
+                Path snapshot = snapshotFolder().resolve(source.fileName()).normalize();
+                if (!snapshotFolder().equals(snapshot.getParent())) {
+                    throw new Refusal(source.display() + " would be copied outside " + snapshotFolder(), source.path(),
+                            null, null);
+                }
+                Files.createDirectories(snapshotFolder());
+                Files.copy(source.bytes(), snapshot);
+                snapshots.put(source.fileName(), snapshot);
+                Files.copy(snapshot, target);
             }
         } catch (IOException e) {
             Refusal refusal = new Refusal("cannot copy " + source.display() + " to " + target + " ("
@@ -197,7 +237,7 @@ final class GenerationCopies {
         JarLibraries libraries = jarScan.get();
         String entry = libraries == null ? null : libraries.entry(fileName);
         if (entry != null) {
-            return new Source(fileName, jar, entry, null);
+            return new Source(fileName, jar, entry, null, null);
         }
         return loose(fileName);
     }
@@ -209,20 +249,32 @@ final class GenerationCopies {
         }
         if (of.entry() != null) {
             String entry = jarScan.get().entry(needed);
-            return entry == null ? null : new Source(needed, jar, entry, null);
+            return entry == null ? null : new Source(needed, jar, entry, null, null);
         }
         return loose(needed);
     }
 
     /**
-     * The loose library {@code fileName} in the watched folder, or {@code null}. A symbolic link is followed and
-     * must end inside the watched folder (itself resolved), so a link cannot smuggle in a file from elsewhere.
+     * The loose library {@code fileName} in the watched folder, or {@code null}; its pinned snapshot instead when it
+     * has one. A symbolic link is followed and must end inside the watched folder (itself resolved), so a link cannot
+     * smuggle in a file from elsewhere.
      */
     private Source loose(String fileName) throws Refusal {
         if (looseFolder == null) {
             return null;
         }
         Path candidate = looseFolder.resolve(fileName);
+        Path pinned = pinnedLoose.get(fileName);
+        if (pinned != null) {
+            // What the folder holds now is reported as the source, so a later change to it still reloads this one.
+            Path real;
+            try {
+                real = candidate.toRealPath();
+            } catch (IOException e) {
+                real = candidate; // gone or a broken link: its name alone is what a later change concerns
+            }
+            return new Source(fileName, candidate, null, real, pinned);
+        }
         if (!Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }
@@ -241,7 +293,7 @@ final class GenerationCopies {
             if (!Files.isRegularFile(real)) {
                 throw new Refusal(candidate + " is not a regular file", candidate, null, null);
             }
-            return new Source(fileName, candidate, null, real);
+            return new Source(fileName, candidate, null, real, real);
         } catch (IOException e) {
             throw new Refusal("cannot read " + candidate + " (" + e.getMessage() + ")", candidate, null, e);
         }
@@ -249,12 +301,13 @@ final class GenerationCopies {
 
     /**
      * Where a library comes from: a jar entry ({@code entry} set, {@code path} the jar) or a loose file
-     * ({@code path} as found in the watched folder, {@code real} after following links).
+     * ({@code path} as found in the watched folder, {@code real} after following links, {@code bytes} the file its
+     * content is read from: {@code real}, or a pinned snapshot).
      */
-    private record Source(String fileName, Path path, String entry, Path real) {
+    private record Source(String fileName, Path path, String entry, Path real, Path bytes) {
 
         String key() {
-            return entry != null ? "jar:" + entry : "loose:" + real;
+            return entry != null ? "jar:" + entry : "loose:" + bytes;
         }
 
         String display() {

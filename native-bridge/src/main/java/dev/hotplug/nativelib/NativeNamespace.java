@@ -48,7 +48,7 @@ public final class NativeNamespace implements LibraryResolver, AutoCloseable {
         this.jar = builder.jar == null ? null : builder.jar.toAbsolutePath().normalize();
         this.nativeFolder = builder.workDirectory.toAbsolutePath().normalize().resolve("native");
         Path loose = builder.looseFolder == null ? null : builder.looseFolder.toAbsolutePath().normalize();
-        this.copies = new GenerationCopies(platform, nativeFolder, jar, this::jarLibraries, loose);
+        this.copies = new GenerationCopies(platform, nativeFolder, jar, this::jarLibraries, loose, builder.pinnedLoose);
     }
 
     /** A builder for generation {@code generation} of {@code module} at {@code version} (both non-null). */
@@ -140,6 +140,17 @@ public final class NativeNamespace implements LibraryResolver, AutoCloseable {
     public Set<Path> looseSources() {
         synchronized (lock) {
             return copies.looseSources();
+        }
+    }
+
+    /**
+     * Loose file name → the file holding its bytes as this generation loaded them, for each loose library it copied
+     * (siblings included); hand them to {@link Builder#pinLoose} to bring the same bytes back in a later generation.
+     * Valid until this namespace is closed. A snapshot.
+     */
+    public Map<String, Path> looseSnapshots() {
+        synchronized (lock) {
+            return copies.snapshots();
         }
     }
 
@@ -241,6 +252,7 @@ public final class NativeNamespace implements LibraryResolver, AutoCloseable {
         private NativePlatform platform;
         private Path jar;
         private Path looseFolder;
+        private Map<String, Path> pinnedLoose = Map.of();
         private Path workDirectory;
 
         private Builder(String module, String version, long generation) {
@@ -264,6 +276,16 @@ public final class NativeNamespace implements LibraryResolver, AutoCloseable {
         /** The watched folder holding loose libraries; {@code null} means none are looked up. */
         public Builder looseFolder(Path watchedFolder) {
             this.looseFolder = watchedFolder;
+            return this;
+        }
+
+        /**
+         * Loose libraries to take from these files, by file name, instead of from the watched folder: an earlier
+         * generation's {@link #looseSnapshots()}, so that a rollback loads the bytes its version ran with even after
+         * the watched folder's file was replaced. The files must stay until this namespace has copied them.
+         */
+        public Builder pinLoose(Map<String, Path> snapshots) {
+            this.pinnedLoose = Map.copyOf(snapshots);
             return this;
         }
 

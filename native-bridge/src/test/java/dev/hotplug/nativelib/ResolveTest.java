@@ -9,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +90,30 @@ class ResolveTest {
         assertEquals("Cannot load native library foo for module native-counter 1.0.0: " + link
                 + " is a broken symbolic link",
                 assertThrows(NativeLibraryException.class, () -> natives.resolve("foo")).getMessage());
+    }
+
+    @Test
+    void pinnedSnapshotOfALooseLibraryIsLoadedInsteadOfTheNewerFileInTheWatchedFolder() throws Exception {
+        Path watched = Files.createDirectories(dir.resolve("modules"));
+        Path file = Files.write(watched.resolve("libfoo.so"), Fixtures.jniLibrary(1));
+        NativeNamespace first = Fixtures.namespace("1.0.0", 1, null, watched, dir.resolve("g1"));
+        assertNotNull(first.resolve("foo"));
+        Map<String, Path> snapshots = first.looseSnapshots();
+        assertEquals(Set.of("libfoo.so"), snapshots.keySet());
+        Files.write(file, Fixtures.jniLibrary(2));
+
+        NativeNamespace again = NativeNamespace.builder(Fixtures.MODULE, "1.0.0", 2).looseFolder(watched)
+                .pinLoose(snapshots).workDirectory(dir.resolve("g2")).build();
+        Path copy = again.resolve("foo");
+
+        assertEquals(copy.getParent(), dir.resolve("g2").resolve("native"));
+        assertTrue(Arrays.equals(Fixtures.jniLibrary(1), Files.readAllBytes(again.looseSnapshots().get("libfoo.so"))),
+                "the bytes the first generation loaded, not the file now in the folder");
+        assertEquals(Set.of(file), again.looseSources(), "a later change to the folder's file still concerns it");
+        first.close();
+        assertEquals(List.of(), Fixtures.filesUnder(dir.resolve("g1")), "close deletes the snapshot too");
+        again.close();
+        assertEquals(List.of(), Fixtures.filesUnder(dir.resolve("g2")));
     }
 
     @Test
