@@ -114,21 +114,23 @@ final class GenerationCopies {
         List<Path> files = new ArrayList<>();
         loaded.forEach(library -> files.add(library.copy()));
         files.addAll(snapshots.values());
-        if (!snapshots.isEmpty()) {
-            files.add(snapshotFolder());
-        }
-        files.add(folder);
-        for (Path file : files) {
-            if (file.equals(folder) && !failures.isEmpty()) {
-                break;
-            }
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                failures.put(file, e);
-            }
+        files.forEach(file -> delete(file, failures));
+        // The folders only once empty: a file left behind is the failure to report, not the folder holding it.
+        if (failures.isEmpty() && (snapshots.isEmpty() || delete(snapshotFolder(), failures))) {
+            delete(folder, failures);
         }
         return failures;
+    }
+
+    /** Deletes {@code file} if it exists; returns whether it is gone, else records why in {@code failures}. */
+    private static boolean delete(Path file, Map<Path, IOException> failures) {
+        try {
+            Files.deleteIfExists(file);
+            return true;
+        } catch (IOException e) {
+            failures.put(file, e);
+            return false;
+        }
     }
 
     private Path snapshotFolder() {
