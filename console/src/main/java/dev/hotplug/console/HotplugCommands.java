@@ -5,6 +5,7 @@ import dev.hotplug.framework.HistoryEntry;
 import dev.hotplug.framework.Hotplug;
 import dev.hotplug.framework.HotplugException;
 import dev.hotplug.framework.ModuleInfo;
+import dev.hotplug.framework.ModuleStatus;
 import dev.hotplug.framework.Outcome;
 import dev.hotplug.isolation.LeakWatcher;
 import dev.hotplug.state.StateRecord;
@@ -14,6 +15,7 @@ import org.apache.felix.service.command.Parameter;
 
 import java.lang.reflect.Method;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -130,7 +132,18 @@ public final class HotplugCommands {
                          @Parameter(names = {"--json"}, presentValue = "true", absentValue = "false")
                          @Descriptor(JSON_DESC) boolean json, @Descriptor("jar path") String path) {
         return audited(session, "deploy " + path, null, () -> {
+            Instant asked = Instant.now();
             ModuleInfo m = hotplug.deploy(Path.of(path).toAbsolutePath());
+            List<HistoryEntry> history = hotplug.history(m.name());
+            HistoryEntry last = history.isEmpty() ? null : history.get(history.size() - 1);
+            boolean answered = last != null && !last.at().isBefore(asked);
+            if (answered && (last.outcome() == Outcome.ROLLED_BACK || last.outcome() == Outcome.REFUSED)) {
+                attempt(last, json, "deploy"); // throws, naming the outcome and its cause
+            }
+            if (m.status() == ModuleStatus.FAILED) {
+                throw new ConsoleException("Cannot deploy module " + m.name() + " " + m.version() + " from " + path
+                        + ": " + m.lastError(), m.name(), null);
+            }
             if (json) {
                 return ConsoleJson.write(ConsoleJson.info(m));
             }

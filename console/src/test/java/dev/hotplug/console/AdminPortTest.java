@@ -132,10 +132,17 @@ class AdminPortTest {
             // A version whose @Load throws rolls back: the command fails and says so.
             Path bad = Fixture.module("counter", "3.0.0", "throw new IllegalStateException(\"boom\");", staging);
             Fixture.Reply failed = client.run("deploy '" + bad + "'");
-            assertTrue(failed.ok(), failed.status());
-            assertTrue(failed.output().contains("counter 1.0.0"), failed.output());
+            assertTrue(failed.status().startsWith("ERR Cannot deploy module counter: version 3.0.0 rolled back to 1.0.0"),
+                    failed.status());
+            assertTrue(failed.status().contains("boom"), failed.status());
             JsonNode last = ok(client.run("history counter --json"));
             assertEquals("ROLLED_BACK", last.get(last.size() - 1).get("outcome").asText());
+            Path broken = Fixture.module("broken", "1.0.0", "throw new IllegalStateException(\"no start\");", staging);
+            Fixture.Reply failedStart = client.run("deploy '" + broken + "'");
+            assertTrue(failedStart.status().startsWith("ERR Cannot deploy module broken 1.0.0 from " + broken),
+                    failedStart.status());
+            assertTrue(failedStart.status().contains("no start"), failedStart.status());
+            ok(client.run("undeploy broken --json"));
 
             Path extra = Fixture.module("extra", "1.0.0", "", staging);
             assertTrue(client.run("deploy " + extra).output().startsWith("deployed extra 1.0.0"));
@@ -146,7 +153,7 @@ class AdminPortTest {
             assertEquals("ERR Cannot undeploy module extra: no such module", gone.status());
         }
         List<String> audit = Files.readAllLines(dir.resolve("state/audit.log"));
-        assertEquals(7, audit.size(), String.join("\n", audit));
+        assertEquals(9, audit.size(), String.join("\n", audit));
         String[] first = audit.get(0).split("\t");
         assertEquals(4, first.length, audit.get(0));
         assertTrue(first[0].matches("\\d{4}-\\d\\d-\\d\\dT.*Z"), first[0]);
@@ -155,8 +162,10 @@ class AdminPortTest {
         assertEquals("ok", first[3]);
         assertTrue(audit.get(1).contains("\tdeploy "), audit.get(1));
         assertTrue(audit.get(2).endsWith("\trollback counter\tok"), audit.get(2));
-        assertTrue(audit.get(6).endsWith("\tundeploy extra\terror: Cannot undeploy module extra: no such module"),
-                audit.get(6));
+        assertTrue(audit.get(3).contains("\tdeploy ") && audit.get(3).contains("\terror: Cannot deploy module counter"),
+                audit.get(3));
+        assertTrue(audit.get(8).endsWith("\tundeploy extra\terror: Cannot undeploy module extra: no such module"),
+                audit.get(8));
     }
 
     @Test
