@@ -80,6 +80,9 @@ public final class HotplugCli {
             return usage(err, e.getMessage());
         }
         List<String> words = List.of(args).subList(i, args.length);
+        if (json && words.size() == 1 && words.get(0).matches(".*[|;&].*")) {
+            return usage(err, "--json before a pipeline cannot tell which command it is for: put it after that command");
+        }
         // The commands take --json as their last word; given before the command, it goes there.
         String line = CtlClient.commandLine(words) + (json && !words.contains("--json") ? " --json" : "");
         return CtlClient.run(address, state.resolve(AdminToken.FILE_NAME), line, out, err);

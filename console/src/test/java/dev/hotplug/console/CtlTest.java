@@ -88,6 +88,8 @@ class CtlTest {
         err.reset();
         assertEquals(2, ctl("--bogus", "list"));
         assertTrue(err().startsWith("hotplug: unknown option --bogus before the COMMAND"), err());
+        assertEquals(2, ctl("--json", "list | grep counter"));
+        assertTrue(err().startsWith("hotplug: --json before a pipeline"), err());
         assertEquals(2, HotplugCli.ctl(new String[0], new PrintStream(out), new PrintStream(err)));
 
         int closedPort;
