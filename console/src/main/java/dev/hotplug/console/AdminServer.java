@@ -4,6 +4,7 @@ import org.apache.felix.service.command.CommandSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The admin port: a line protocol over TCP. The client's first line is the token; then each line is a Gogo command
@@ -35,6 +37,8 @@ final class AdminServer implements AutoCloseable {
     static final int MAX_CONNECTIONS = 8;
     /** How long a new connection may take to send its token. */
     static final int TOKEN_TIMEOUT_MILLIS = 10_000;
+    /** The longest first line read as a token: a token is 64 hex digits, so anything far longer is refused unread. */
+    static final int MAX_TOKEN_LINE = 256;
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
 
@@ -132,16 +136,15 @@ final class AdminServer implements AutoCloseable {
     private void serve(Socket client) {
         String peer = peer(client);
         try (client) {
-            client.setSoTimeout(TOKEN_TIMEOUT_MILLIS);
-            BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
+            InputStream bytes = new BufferedInputStream(client.getInputStream());
             OutputStream raw = client.getOutputStream();
-            if (!AdminToken.matches(token, in.readLine())) {
+            if (!AdminToken.matches(token, readToken(client, bytes, TOKEN_TIMEOUT_MILLIS))) {
                 LOG.warn("Admin connection from {} refused: wrong token", peer);
                 write(raw, ERR + "Cannot open admin session: wrong token (read it from " + AdminToken.FILE_NAME + ")\n");
                 return;
             }
             client.setSoTimeout(0);
-            session(peer, in, raw);
+            session(peer, new BufferedReader(new InputStreamReader(bytes, StandardCharsets.UTF_8)), raw);
         } catch (SocketTimeoutException e) {
             LOG.warn("Admin connection from {} closed: no token within {} ms", peer, TOKEN_TIMEOUT_MILLIS);
         } catch (SocketException e) {
@@ -153,6 +156,31 @@ final class AdminServer implements AutoCloseable {
         } finally {
             clients.remove(client);
             slots.release();
+        }
+    }
+
+    /**
+     * The first line, read before anything is trusted: at most {@link #MAX_TOKEN_LINE} bytes (a longer line is no
+     * token, and {@code null} is returned), all within {@code timeoutMillis} of the call, however slowly the bytes
+     * come. Blocks until then; throws {@link SocketTimeoutException} past the deadline.
+     */
+    static String readToken(Socket client, InputStream in, int timeoutMillis) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        while (true) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                throw new SocketTimeoutException("no token line within " + timeoutMillis + " ms");
+            }
+            client.setSoTimeout((int) left);
+            int b = in.read();
+            if (b == -1 || b == '\n') {
+                return b == -1 && line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8).strip();
+            }
+            if (line.size() == MAX_TOKEN_LINE) {
+                return null;
+            }
+            line.write(b);
         }
     }
 

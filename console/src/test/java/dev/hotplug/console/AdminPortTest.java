@@ -8,15 +8,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -204,6 +210,56 @@ class AdminPortTest {
             String line = client.in.readLine();
             assertTrue(line.startsWith("\u0004ERR Cannot open admin session: wrong token"), line);
             assertNull(client.in.readLine());
+        }
+    }
+
+    @Test
+    void anOverlongFirstLineIsRefusedWithoutBeingReadWhole() throws Exception {
+        try (Fixture.Client client = new Fixture.Client(fixture.server.address())) {
+            Thread flood = new Thread(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                Arrays.fill(chunk, (byte) 'a');
+                try {
+                    for (int i = 0; i < 16 * 1024; i++) { // 1 GiB, far more than the server may hold
+                        client.socket.getOutputStream().write(chunk);
+                    }
+                } catch (IOException closedByTheServer) {
+                    // expected: the server answers and closes after the first few hundred bytes
+                }
+            });
+            flood.start();
+            String line = client.in.readLine();
+            assertTrue(line.startsWith("\u0004ERR Cannot open admin session: wrong token"), line);
+            flood.join(TimeUnit.SECONDS.toMillis(10));
+            assertFalse(flood.isAlive(), "the server stopped reading and closed the connection");
+        }
+        try (Fixture.Client next = fixture.connect()) {
+            assertTrue(next.run("list").ok(), "the port serves the next client");
+        }
+    }
+
+    @Test
+    void theTokenMustArriveWithinItsTimeHoweverSlowlyTheBytesCome() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Socket trickler = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+             Socket accepted = listener.accept()) {
+            Thread drip = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 40; i++) { // one byte every 50 ms: each read is quick, the line never ends
+                        trickler.getOutputStream().write('a');
+                        Thread.sleep(50);
+                    }
+                } catch (IOException | InterruptedException stopped) {
+                    // the test is over
+                }
+            });
+            drip.start();
+            long started = System.nanoTime();
+            assertThrows(SocketTimeoutException.class,
+                    () -> AdminServer.readToken(accepted, accepted.getInputStream(), 300));
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertTrue(tookMillis < 1500, "the deadline held against the drip: " + tookMillis + " ms");
+            drip.interrupt();
         }
     }
 
