@@ -126,8 +126,13 @@ final class Deployer {
                 GenerationStager.discardCopy(spec.jar());
                 return spec.name();
             }
+            Path previous = record.source();
             record.source(source);
-            transaction.run(record, spec, LoadReason.RELOAD);
+            HistoryEntry entry = transaction.run(record, spec, LoadReason.RELOAD);
+            if (entry.outcome() == Outcome.ROLLED_BACK || entry.outcome() == Outcome.REFUSED) {
+                // The old version serves again, so its file stays the one `reload NAME` and `info` name.
+                record.source(previous);
+            }
             return spec.name();
         }
         start(record, spec, source);

@@ -69,7 +69,8 @@ class ReloadRollbackTest {
         Path in = dir.resolve("in");
         try (Hotplug hotplug = TestModules.hotplug(dir).build()) {
             hotplug.start();
-            hotplug.deploy(TestModules.counter("1.0.0").writeTo(in));
+            Path v1 = TestModules.counter("1.0.0").writeTo(in);
+            hotplug.deploy(v1);
             Counter counter = hotplug.service(Counter.class);
             for (int i = 0; i < 3; i++) {
                 counter.increment();
@@ -85,6 +86,7 @@ class ReloadRollbackTest {
             assertEquals(ModuleStatus.ACTIVE, after.status());
             assertEquals("1.0.0", after.version());
             assertEquals(last.cause(), after.lastError(), "info says why the last attempt did not swap");
+            assertEquals(v1, after.file(), "the file named is the one of the version that serves");
 
             assertEquals("1.0.0", counter.version(), "the old version answers");
             assertEquals(4, counter.increment(), "with the state it had");
