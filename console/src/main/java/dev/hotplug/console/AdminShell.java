@@ -2,7 +2,7 @@ package dev.hotplug.console;
 
 import dev.hotplug.framework.Hotplug;
 import dev.hotplug.framework.HotplugException;
-import org.apache.felix.gogo.jline.Posix;
+import org.apache.felix.gogo.runtime.CommandNotFoundException;
 import org.apache.felix.gogo.runtime.CommandProcessorImpl;
 import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
 import org.apache.felix.service.command.CommandSession;
@@ -24,6 +24,12 @@ final class AdminShell implements AutoCloseable {
     /** gogo.jline Posix commands offered: enough for pipes such as {@code list | grep counter}. */
     static final List<String> BUILTINS = List.of("echo", "grep", "head", "tail", "wc", "sort");
 
+    /**
+     * The session variable where Gogo keeps the failures of a pipeline's commands before its last (as suppressed
+     * exceptions of one holder); only the last command's failure is thrown from {@code execute}.
+     */
+    private static final String PIPE_EXCEPTION = "pipe-exception";
+
     /** With a parseable but empty colour for matches, gogo.jline's grep writes no ANSI codes. */
     private static final String NO_GREP_COLORS = "mt=";
 
@@ -43,7 +49,7 @@ final class AdminShell implements AutoCloseable {
         processor = new CommandProcessorImpl(threadIo);
         processor.addCommand(HotplugCommands.SCOPE, new HotplugCommands(hotplug, audit,
                 session -> peers.getOrDefault(session, "unknown")));
-        Posix posix = new Posix(processor);
+        PosixBuiltins posix = new PosixBuiltins(processor);
         for (String name : BUILTINS) {
             processor.addCommand("posix", posix, name);
         }
@@ -84,10 +90,11 @@ final class AdminShell implements AutoCloseable {
     /**
      * Runs one command line in {@code session}, its output (and its result, formatted) written to {@code out}.
      * Its error stream (and so log lines written meanwhile) goes to the process's own. Returns {@code null} on
-     * success, else the error as one line. Blocks while the command runs.
+     * success, else the error as one line: that of the last command of a pipeline, else of the first that failed. Blocks while the command runs.
      */
     String execute(CommandSession session, String line, PrintStream out) {
         try {
+            session.put(PIPE_EXCEPTION, null);
             Object result = session.execute(line);
             if (result != null) {
                 CharSequence text = session.format(result, Converter.INSPECT);
@@ -97,11 +104,19 @@ final class AdminShell implements AutoCloseable {
                 }
             }
             out.flush();
-            return null;
+            return earlierPipeFailure(session);
         } catch (Exception e) {
             out.flush();
             return describe(e);
         }
+    }
+
+    /** The first failure of a pipeline command before the last, as one line; {@code null} when none failed. */
+    private static String earlierPipeFailure(CommandSession session) {
+        if (session.get(PIPE_EXCEPTION) instanceof Exception holder && holder.getSuppressed().length > 0) {
+            return describe(holder.getSuppressed()[0]);
+        }
+        return null;
     }
 
     void close(CommandSession session) {
@@ -122,6 +137,9 @@ final class AdminShell implements AutoCloseable {
             if (t instanceof ConsoleException || t instanceof HotplugException) {
                 return oneLine(t.getMessage());
             }
+        }
+        if (e instanceof CommandNotFoundException missing) {
+            return "Cannot run " + missing.getCommand() + ": no such command; help lists them";
         }
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         if (e instanceof IllegalArgumentException && message.startsWith("Cannot coerce ")) {

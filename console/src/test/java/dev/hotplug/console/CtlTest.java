@@ -82,7 +82,7 @@ class CtlTest {
         assertEquals("hotplug ctl: Cannot show module nope: no such module", err().strip());
 
         assertEquals(1, ctl("frobnicate"));
-        assertTrue(err().contains("Command not found: frobnicate"), err());
+        assertTrue(err().contains("Cannot run frobnicate: no such command; help lists them"), err());
 
         assertEquals(2, HotplugCli.ctl(new String[] {"--admin"}, new PrintStream(out), new PrintStream(err)));
         err.reset();
@@ -104,5 +104,26 @@ class CtlTest {
         Files.writeString(dir.resolve("state/admin.token"), "stale\n");
         assertEquals(1, ctl("list"));
         assertTrue(err().contains("wrong token"), err());
+    }
+
+    @Test
+    void aFailureAnywhereInAPipelineOrOfABuiltinExitsOne() {
+        assertEquals(1, ctl("info nope | grep counter"));
+        assertEquals("hotplug ctl: Cannot show module nope: no such module", err().strip(), "the first command failed");
+
+        assertEquals(1, ctl("frobnicate | grep counter"));
+        assertTrue(err().contains("Cannot run frobnicate: no such command"), err());
+
+        assertEquals(1, ctl("echo -Q"));
+        assertEquals("hotplug ctl: Cannot run echo: invalid option 'Q'", err().strip());
+
+        assertEquals(1, ctl("list | head -n many"));
+        assertTrue(err().startsWith("hotplug ctl: Cannot run head: "), err());
+        assertTrue(err().contains("many"), err());
+
+        assertEquals(0, ctl("list | grep nothing-matches"), err());
+        assertEquals("", out(), "no match is an empty answer, not a failure");
+        assertEquals(0, ctl("grep --help"), err());
+        assertTrue(out().contains("Usage: grep"), out());
     }
 }
