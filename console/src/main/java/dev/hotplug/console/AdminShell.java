@@ -83,6 +83,7 @@ final class AdminShell implements AutoCloseable {
         if (!terminal) {
             session.put("GREP_COLORS", NO_GREP_COLORS);
         }
+        session.put(PosixBuiltins.TERMINAL, terminal);
         peers.put(session, peer);
         return session;
     }

@@ -5,12 +5,20 @@ import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Process;
 
+import java.util.Arrays;
+import java.util.regex.Pattern;
+
 /**
  * gogo.jline's Posix commands, failing the way Hotplug's own commands do. Posix reports a bad option by printing to
  * the process's error stream and setting an exit code that Gogo drops, so {@code echo -Q} or {@code list | head -n x}
  * looked like a success; here the failure is a {@link ConsoleException} the admin port and {@code ctl} report.
  */
 final class PosixBuiltins extends Posix {
+
+    /** Session variable: {@code Boolean.TRUE} when the session's output is a terminal that shows it as it comes. */
+    static final String TERMINAL = "hotplug.terminal";
+
+    private static final Pattern FOLLOW = Pattern.compile("--follow.*|-[a-zA-Z]*f[a-zA-Z]*");
 
     PosixBuiltins(CommandProcessor processor) {
         super(processor);
@@ -20,6 +28,12 @@ final class PosixBuiltins extends Posix {
     @Override
     public void _main(CommandSession session, String[] argv) {
         Process process = Process.Utils.current();
+        if (argv[0].equals("tail") && !Boolean.TRUE.equals(session.get(TERMINAL))
+                && Arrays.stream(argv).skip(1).anyMatch(arg -> FOLLOW.matcher(arg).matches())) {
+            // The admin port answers when a command ends; one that never ends would hold its connection for good.
+            throw new ConsoleException("Cannot run tail: -f never ends, and the admin port answers when a command "
+                    + "has ended; follow the file from the terminal console instead", null, null);
+        }
         try {
             run(session, process, argv);
         } catch (HelpException e) {

@@ -121,6 +121,11 @@ class CtlTest {
         assertTrue(err().startsWith("hotplug ctl: Cannot run head: "), err());
         assertTrue(err().contains("many"), err());
 
+        assertEquals(1, ctl("tail -f audit.log"));
+        assertTrue(err().startsWith("hotplug ctl: Cannot run tail: -f never ends"), err());
+        assertEquals(1, ctl("tail -qf audit.log"));
+        assertEquals(1, ctl("tail --follow audit.log"));
+
         assertEquals(0, ctl("list | grep nothing-matches"), err());
         assertEquals("", out(), "no match is an empty answer, not a failure");
         assertEquals(0, ctl("grep --help"), err());
