@@ -160,8 +160,12 @@ public final class HotplugCli {
         out.println("Admin port " + AdminServer.hostPort(server.address()) + ", token in " + server.tokenFile()
                 + ": ./hotplug ctl help");
         if (console && InteractiveConsole.hasTerminal()) {
-            InteractiveConsole.run(shell);
-            return 0;
+            if (InteractiveConsole.inForeground()) {
+                InteractiveConsole.run(shell);
+                return 0;
+            }
+            out.println("No console on this terminal: the process runs in the background (the admin port and"
+                    + " ./hotplug ctl serve; kill -TERM " + ProcessHandle.current().pid() + " stops it gracefully)");
         }
         stopped.await();
         return 0;

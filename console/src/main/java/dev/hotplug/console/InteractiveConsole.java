@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The console on the process's own terminal (JLine): history kept in {@code <state>/console.history}, completion of
@@ -22,6 +24,29 @@ import java.nio.charset.StandardCharsets;
 final class InteractiveConsole {
 
     private InteractiveConsole() {
+    }
+
+    /**
+     * Whether this process is in its terminal's foreground process group, read from {@code /proc/self/stat}; true
+     * where that file does not exist. A process started with {@code &} is not, and reading the terminal would stop it.
+     */
+    static boolean inForeground() {
+        Path stat = Path.of("/proc/self/stat");
+        if (!Files.isReadable(stat)) {
+            return true;
+        }
+        try {
+            return inForeground(Files.readString(stat, StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new ConsoleException("Cannot tell whether this process runs in the foreground: " + e, null, e);
+        }
+    }
+
+    /** Whether a {@code /proc/PID/stat} line says its process group is its terminal's foreground group. */
+    static boolean inForeground(String stat) {
+        // The command name, in parentheses, may hold spaces and parentheses: the fields we need follow its last ')'.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).strip().split(" ");
+        return fields[2].equals(fields[5]);
     }
 
     /** Whether this process has an interactive terminal (on JDK 22+, a {@link Console} exists without one). */
