@@ -206,6 +206,9 @@ final class AdminServer implements AutoCloseable {
                 reply.setLength(reply.length() - 1);
                 reply.append(error == null ? OK : ERR + error).append('\n');
                 write(raw, reply.toString());
+                if (shell.afterAnswer()) {
+                    return;
+                }
             }
         } finally {
             shell.close(session);

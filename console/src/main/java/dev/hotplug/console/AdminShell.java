@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Felix Gogo embedded without an OSGi framework: one command processor holding the {@code hotplug} commands and a few
@@ -41,14 +42,20 @@ final class AdminShell implements AutoCloseable {
     private final AuditLog audit;
     private final Hotplug hotplug;
 
-    AdminShell(Hotplug hotplug) {
+    /** What {@code stop} runs, on a thread of its own, once the command's answer is out. */
+    private final Runnable stopProcess;
+    private final AtomicBoolean stopAsked = new AtomicBoolean();
+
+    /** A shell whose {@code stop} command runs {@code stopProcess} (a graceful stop of the process) when asked. */
+    AdminShell(Hotplug hotplug, Runnable stopProcess) {
         this.hotplug = hotplug;
+        this.stopProcess = stopProcess;
         this.audit = new AuditLog(hotplug.stateFolder().resolve("audit.log"));
         this.log = System.err;
         threadIo.start();
         processor = new CommandProcessorImpl(threadIo);
         processor.addCommand(HotplugCommands.SCOPE, new HotplugCommands(hotplug, audit,
-                session -> peers.getOrDefault(session, "unknown")));
+                session -> peers.getOrDefault(session, "unknown"), () -> stopAsked.set(true)));
         PosixBuiltins posix = new PosixBuiltins(processor);
         for (String name : BUILTINS) {
             processor.addCommand("posix", posix, name);
@@ -118,6 +125,19 @@ final class AdminShell implements AutoCloseable {
             return describe(holder.getSuppressed()[0]);
         }
         return null;
+    }
+
+    /**
+     * Called by each console once a command's answer is written: when the command was {@code stop}, starts the
+     * process's graceful stop on a thread of its own and returns true, and the console should end its session.
+     */
+    boolean afterAnswer() {
+        if (!stopAsked.compareAndSet(true, false)) {
+            return false;
+        }
+        Thread stopper = new Thread(stopProcess, "hotplug-stop");
+        stopper.start();
+        return true;
     }
 
     void close(CommandSession session) {

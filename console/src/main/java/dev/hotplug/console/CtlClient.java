@@ -72,7 +72,10 @@ final class CtlClient {
             if (line.length() > 0) {
                 line.append(' ');
             }
-            line.append(PLAIN.matcher(word).matches() ? word : "'" + word.replace("'", "\\'") + "'");
+            // Inside Gogo's single quotes, unlike a shell's, a backslash still escapes: double it. A quote closes the
+            // quoted part, so it goes in as an escaped quote between two quoted parts.
+            line.append(PLAIN.matcher(word).matches() ? word
+                    : "'" + word.replace("\\", "\\\\").replace("'", "'\\''") + "'");
         }
         return line.toString();
     }

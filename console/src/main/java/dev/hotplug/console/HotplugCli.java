@@ -36,6 +36,10 @@ public final class HotplugCli {
         int status = switch (command) {
             case "run" -> run(rest, System.out, System.err);
             case "ctl" -> ctl(rest.toArray(String[]::new), System.out, System.err);
+            case "--help", "-h", "help" -> {
+                System.out.println(USAGE);
+                yield 0;
+            }
             default -> usage(System.err, command.isEmpty() ? "no command" : "unknown command " + command);
         };
         System.exit(status);
@@ -56,6 +60,11 @@ public final class HotplugCli {
             if (option.equals("--json")) {
                 json = true;
                 continue;
+            }
+            if (option.equals("--help")) {
+                out.println(USAGE);
+                out.println("ctl help lists the console's commands; ctl help COMMAND describes one");
+                return 0;
             }
             if (!option.equals("--admin") && !option.equals("--state")) {
                 return usage(err, "unknown option " + option + " before the COMMAND");
@@ -80,6 +89,10 @@ public final class HotplugCli {
             return usage(err, e.getMessage());
         }
         List<String> words = List.of(args).subList(i, args.length);
+        if (words.size() == 1 && words.get(0).strip().matches("exit|quit")) {
+            return usage(err, "ctl runs one command and opens no session for " + words.get(0).strip()
+                    + " to end; ctl stop stops the process");
+        }
         if (json && words.size() == 1 && words.get(0).matches(".*[|;&].*")) {
             return usage(err, "--json before a pipeline cannot tell which command it is for: put it after that command");
         }
@@ -133,7 +146,8 @@ public final class HotplugCli {
             err.println("hotplug: " + e.getMessage());
             return 1;
         }
-        shell = new AdminShell(hotplug);
+        // stop: System.exit runs the shutdown hook below, which stops everything gracefully, as SIGTERM does.
+        shell = new AdminShell(hotplug, () -> System.exit(0));
         try {
             server = AdminServer.open(shell, adminAddress, bindAny);
         } catch (ConsoleException e) {

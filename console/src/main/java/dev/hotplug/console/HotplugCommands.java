@@ -38,10 +38,13 @@ public final class HotplugCommands {
     private final AuditLog audit;
     private final Function<CommandSession, String> peers;
 
-    HotplugCommands(Hotplug hotplug, AuditLog audit, Function<CommandSession, String> peers) {
+    private final Runnable askStop;
+
+    HotplugCommands(Hotplug hotplug, AuditLog audit, Function<CommandSession, String> peers, Runnable askStop) {
         this.hotplug = hotplug;
         this.audit = audit;
         this.peers = peers;
+        this.askStop = askStop;
     }
 
     /** Every module: name, version, generation, status and reload count. */
@@ -117,7 +120,9 @@ public final class HotplugCommands {
     public String state(@Parameter(names = {"--json"}, presentValue = "true", absentValue = "false")
                         @Descriptor(JSON_DESC) boolean json, @Descriptor("module name") String name) {
         StateRecord record = hotplug.savedState(name).orElseThrow(() -> new ConsoleException(
-                "Cannot show the state of module " + name + ": none was written", name, null));
+                "Cannot show the state of module " + name + ": " + (hotplug.module(name).isPresent()
+                        ? "none was written yet (state is written when a version unloads)"
+                        : "no such module, and no state of that name on disk"), name, null));
         ObjectNode node = ConsoleJson.state(name, record);
         if (json) {
             return ConsoleJson.write(node);
@@ -166,6 +171,24 @@ public final class HotplugCommands {
                 return ConsoleJson.write(node);
             }
             return "undeployed " + name;
+        });
+    }
+
+    /** Stops the process gracefully once this answer is out: every module unloads, writes its state, runs @Shutdown. */
+    @Descriptor("stop the process gracefully: every module unloads, writes its state and runs @Shutdown")
+    public String stop(CommandSession session,
+                       @Parameter(names = {"--json"}, presentValue = "true", absentValue = "false")
+                       @Descriptor(JSON_DESC) boolean json) {
+        return audited(session, "stop", null, () -> {
+            askStop.run();
+            if (json) {
+                ObjectNode node = ConsoleJson.MAPPER.createObjectNode();
+                node.put("stopping", true);
+                node.put("modules", hotplug.modules().size());
+                return ConsoleJson.write(node);
+            }
+            return "stopping: " + hotplug.modules().size() + " module(s) unload and write their state, then the process"
+                    + " exits";
         });
     }
 
@@ -225,7 +248,7 @@ public final class HotplugCommands {
         Map<String, String> usages = new TreeMap<>();
         for (String c : commands().keySet()) {
             usages.put(c, c + switch (c) {
-                case "list", "leaks" -> " [--json]";
+                case "list", "leaks", "stop" -> " [--json]";
                 case "deploy" -> " PATH [--json]";
                 case "help" -> " [COMMAND] [--json]";
                 default -> " NAME [--json]";

@@ -99,6 +99,9 @@ final class InteractiveConsole {
                     if (error != null) {
                         reader.printAbove(error);
                     }
+                    if (shell.afterAnswer()) {
+                        return;
+                    }
                 }
             } finally {
                 shell.close(session);

@@ -101,7 +101,7 @@ class AdminPortTest {
             List<String> names = new ArrayList<>();
             help.forEach(h -> names.add(h.get("name").asText()));
             assertEquals(List.of("deploy", "help", "history", "info", "leaks", "list", "reload", "rollback", "state",
-                    "undeploy"), names);
+                    "stop", "undeploy"), names);
             help.forEach(h -> assertFalse(h.get("description").asText().isBlank()));
 
             Fixture.Reply missing = client.run("info nope");
@@ -283,6 +283,21 @@ class AdminPortTest {
             assertTrue(client.run("list").ok());
             fixture.server.close();
             assertNull(client.in.readLine());
+        }
+    }
+
+    @Test
+    void stopAnswersFirstThenStartsTheStopAndEndsTheSession() throws Exception {
+        try (Fixture.Client client = fixture.connect()) {
+            assertEquals(1, fixture.stops.getCount(), "listing does not stop");
+            assertTrue(client.run("list").ok());
+            assertEquals(1, fixture.stops.getCount());
+
+            JsonNode stopping = ok(client.run("stop --json"));
+
+            assertTrue(stopping.get("stopping").asBoolean(), stopping.toString());
+            assertTrue(fixture.stops.await(10, TimeUnit.SECONDS), "the stop started once the answer was out");
+            assertNull(client.in.readLine(), "the session ends");
         }
     }
 }

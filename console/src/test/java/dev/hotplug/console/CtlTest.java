@@ -131,4 +131,24 @@ class CtlTest {
         assertEquals(0, ctl("grep --help"), err());
         assertTrue(out().contains("Usage: grep"), out());
     }
+
+    @Test
+    void wordsAreSentAsTheyAreQuotesIncluded() {
+        assertEquals(0, ctl("echo", "it's", "a \"b\" $x \\ c"), err());
+        assertEquals("it's a \"b\" $x \\ c", out().strip());
+    }
+
+    @Test
+    void sessionWordsHelpAndAnUnknownState() {
+        assertEquals(2, ctl("exit"));
+        assertTrue(err().contains("ctl stop stops the process"), err());
+        assertEquals(0, ctl("--help"), err());
+        assertTrue(out().startsWith("usage: hotplug run"), out());
+
+        assertEquals(1, ctl("state", "nosuch"));
+        assertEquals("hotplug ctl: Cannot show the state of module nosuch: no such module, and no state of that name on "
+                + "disk", err().strip());
+        assertEquals(1, ctl("state", "counter"));
+        assertTrue(err().contains("none was written yet"), err());
+    }
 }

@@ -17,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 
 /** Test modules (real jars), a started framework with its admin port, and a line-protocol client. */
 final class Fixture implements AutoCloseable {
@@ -27,6 +28,8 @@ final class Fixture implements AutoCloseable {
     final Hotplug hotplug;
     final AdminShell shell;
     final AdminServer server;
+    /** Counted down each time a {@code stop} command's graceful stop starts. */
+    final CountDownLatch stops = new CountDownLatch(1);
 
     Fixture(Path dir) {
         this.dir = dir;
@@ -35,7 +38,7 @@ final class Fixture implements AutoCloseable {
         hotplug = Hotplug.builder().modulesFolder(dir.resolve("modules")).stateFolder(dir.resolve("state"))
                 .lifecycleTimeout(Duration.ofSeconds(5)).threadJoin(Duration.ofMillis(500)).build();
         hotplug.start();
-        shell = new AdminShell(hotplug);
+        shell = new AdminShell(hotplug, stops::countDown);
         server = AdminServer.open(shell, new InetSocketAddress("127.0.0.1", 0), false);
     }
 

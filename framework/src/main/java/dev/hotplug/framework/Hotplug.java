@@ -281,7 +281,10 @@ public final class Hotplug implements AutoCloseable {
                 return;
             }
             closed = true;
+            long serving = records.values().stream().filter(r -> r.active() != null).count();
+            LOG.info("Stopping: unloading {} module(s), writing their state, running @Shutdown", serving);
             deployer.stopAll();
+            LOG.info("Stopped: {} module(s) unloaded", serving);
         } finally {
             operations.unlock();
         }
