@@ -10,7 +10,9 @@ import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 
 import java.io.Console;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
@@ -65,47 +67,86 @@ final class InteractiveConsole {
         }
     }
 
-    /** Reads and runs command lines until the operator leaves; blocks. */
+    /** Reads and runs command lines on the process's terminal until the operator leaves; blocks. */
     static void run(AdminShell shell) throws IOException {
         try (Terminal terminal = TerminalBuilder.builder().system(true).name("hotplug").build()) {
-            LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("hotplug")
-                    .variable(LineReader.HISTORY_FILE, shell.hotplug().stateFolder().resolve("console.history"))
-                    .completer((r, line, candidates) -> {
-                        if (line.wordIndex() == 0) {
-                            shell.commandNames().forEach(n -> candidates.add(new Candidate(n)));
-                        } else {
-                            shell.hotplug().modules().forEach(m -> candidates.add(new Candidate(m.name())));
-                        }
-                    })
-                    .build();
-            PrintStream out = new PrintStream(terminal.output(), true, StandardCharsets.UTF_8);
-            CommandSession session = shell.open("console", terminal.input(), out, true);
-            out.println("Hotplug console: help lists the commands; exit, Ctrl-D or Ctrl-C stops the process gracefully.");
-            try {
-                while (true) {
-                    String line;
-                    try {
-                        line = reader.readLine("hotplug> ").strip();
-                    } catch (UserInterruptException | EndOfFileException e) {
-                        return;
+            run(shell, terminal);
+        }
+    }
+
+    /**
+     * Reads and runs command lines on {@code terminal} until the operator leaves; blocks. Meanwhile the process's
+     * error stream, where log lines go, is printed above the prompt, so a log line never splits the line being typed.
+     */
+    static void run(AdminShell shell, Terminal terminal) {
+        LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("hotplug")
+                .variable(LineReader.HISTORY_FILE, shell.hotplug().stateFolder().resolve("console.history"))
+                .completer((r, line, candidates) -> {
+                    if (line.wordIndex() == 0) {
+                        shell.commandNames().forEach(n -> candidates.add(new Candidate(n)));
+                    } else {
+                        shell.hotplug().modules().forEach(m -> candidates.add(new Candidate(m.name())));
                     }
-                    if (line.equals("exit") || line.equals("quit")) {
-                        return;
-                    }
-                    if (line.isEmpty()) {
-                        continue;
-                    }
-                    String error = shell.execute(session, line, out);
-                    if (error != null) {
-                        reader.printAbove(error);
-                    }
-                    if (shell.afterAnswer()) {
-                        return;
-                    }
+                })
+                .build();
+        PrintStream out = new PrintStream(terminal.output(), true, StandardCharsets.UTF_8);
+        CommandSession session = shell.open("console", terminal.input(), out, true);
+        PrintStream processErr = System.err;
+        System.setErr(new PrintStream(new LinesAbove(reader), true, StandardCharsets.UTF_8));
+        out.println("Hotplug console: help lists the commands; exit, Ctrl-D or Ctrl-C stops the process gracefully.");
+        try {
+            while (true) {
+                String line;
+                try {
+                    line = reader.readLine("hotplug> ").strip();
+                } catch (UserInterruptException | EndOfFileException e) {
+                    return;
                 }
-            } finally {
-                shell.close(session);
-                reader.getHistory().save();
+                if (line.equals("exit") || line.equals("quit")) {
+                    return;
+                }
+                if (line.isEmpty()) {
+                    continue;
+                }
+                String error = shell.execute(session, line, out);
+                if (error != null) {
+                    reader.printAbove(error);
+                }
+                if (shell.afterAnswer()) {
+                    return;
+                }
+            }
+        } finally {
+            System.setErr(processErr);
+            shell.close(session);
+            saveHistory(reader);
+        }
+    }
+
+    private static void saveHistory(LineReader reader) {
+        try {
+            reader.getHistory().save();
+        } catch (IOException e) {
+            System.err.println("hotplug: Cannot save the console history: " + e.getMessage());
+        }
+    }
+
+    /** Whole lines written here are printed above the prompt; thread-safe. */
+    private static final class LinesAbove extends OutputStream {
+        private final LineReader reader;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+        LinesAbove(LineReader reader) {
+            this.reader = reader;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            if (b == '\n') {
+                reader.printAbove(line.toString(StandardCharsets.UTF_8).stripTrailing());
+                line.reset();
+            } else {
+                line.write(b);
             }
         }
     }
