@@ -100,23 +100,23 @@ final class ReloadTransaction {
         }
         String cause = timed(Phase.STAGE, steps, () -> stage(steps));
         if (cause != null) {
-            return finish(steps, started, Outcome.REFUSED, cause);
+            return finish(steps, started, reason, Outcome.REFUSED, cause);
         }
         steps.forEach(s -> s.record.moveTo(LifecycleState.RELOADING));
         cause = timed(Phase.QUIESCE, steps, () -> quiesce(steps));
         if (cause != null) {
             steps.forEach(s -> release(s.fresh));
             reopen(steps);
-            return finish(steps, started, Outcome.REFUSED, cause);
+            return finish(steps, started, reason, Outcome.REFUSED, cause);
         }
         cause = unloadAndLoad(steps, reason);
         if (cause == null) {
             swap(steps);
-            return finish(steps, started, Outcome.SWAPPED, null);
+            return finish(steps, started, reason, Outcome.SWAPPED, null);
         }
         String rollbackFailure = timed(Phase.ROLLBACK, steps, () -> rollback(steps));
-        return rollbackFailure == null ? finish(steps, started, Outcome.ROLLED_BACK, cause)
-                : finish(steps, started, Outcome.FAILED, cause + "; " + rollbackFailure);
+        return rollbackFailure == null ? finish(steps, started, reason, Outcome.ROLLED_BACK, cause)
+                : finish(steps, started, reason, Outcome.FAILED, cause + "; " + rollbackFailure);
     }
 
     /** Runs one phase inside a {@link ReloadPhaseEvent}, so JFR recordings show where reload time goes. */
@@ -349,7 +349,7 @@ final class ReloadTransaction {
         housekeeper.discardCopy(copy);
     }
 
-    private HistoryEntry finish(List<Step> steps, long started, Outcome outcome, String cause) {
+    private HistoryEntry finish(List<Step> steps, long started, LoadReason reason, Outcome outcome, String cause) {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         HistoryEntry first = null;
         for (Step step : steps) {
@@ -376,9 +376,10 @@ final class ReloadTransaction {
             deleteCopy(head.target.jar(), head.record);
         }
         switch (outcome) {
-            case SWAPPED -> LOG.info("Reloaded {} {} -> {} (generation {}{}) in {} ms", head.record.name(), head.old.version(),
-                    head.target.version(), head.fresh.number, steps.size() > 1 ? ", with " + (steps.size() - 1) + " dependent(s)" : "",
-                    millis);
+            case SWAPPED -> LOG.info("{} {} {} -> {} (generation {}{}) in {} ms",
+                    reason == LoadReason.ROLLBACK ? "Rolled back, as asked," : "Reloaded", head.record.name(),
+                    head.old.version(), head.target.version(), head.fresh.number,
+                    steps.size() > 1 ? ", with " + (steps.size() - 1) + " dependent(s)" : "", millis);
             case ROLLED_BACK -> LOG.warn("Rolled back {} {} -> {}: {}", head.record.name(), head.target.version(),
                     head.old.version(), cause);
             case REFUSED -> LOG.warn("Refused {} {}: {}", head.record.name(), head.target.version(), cause);
