@@ -1,5 +1,8 @@
 package dev.hotplug.state;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,9 +39,18 @@ final class StateFile {
 
     /**
      * Tree-only and module-independent: it never sees a module class, so it may live as long as the process.
-     * Floats are read as exact BigDecimals so no digit written is lost on the way back.
+     * Floats are read as exact BigDecimals so no digit written is lost on the way back. It reads back whatever it
+     * wrote: Jackson's read limits (20 M characters a string, 1000 digits a number, 50 000 a name) guard against
+     * hostile input, and a checksummed file we wrote is none, while a state over them is still a state to keep.
      */
-    private static final ObjectMapper TREES = JsonMapper.builder()
+    private static final ObjectMapper TREES = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxStringLength(Integer.MAX_VALUE)
+                            .maxNumberLength(Integer.MAX_VALUE)
+                            .maxNameLength(Integer.MAX_VALUE)
+                            .maxNestingDepth(StreamWriteConstraints.defaults().getMaxNestingDepth())
+                            .build())
+                    .build())
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)

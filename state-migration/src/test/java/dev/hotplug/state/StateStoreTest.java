@@ -54,6 +54,21 @@ class StateStoreTest {
         assertEquals(List.of(), reports);
     }
 
+    /** Past Jackson's default read limits, which guard against hostile input; a state we wrote is none. */
+    @Test
+    void aStateOverJacksonsReadLimitsReadsBackAfterARestart(@TempDir Path dir) {
+        ObjectNode state = TREES.createObjectNode();
+        state.put("blob", "x".repeat(21_000_000));
+        state.put("big", new BigInteger("1" + "0".repeat(1500)));
+        state.put("k".repeat(60_000), 1);
+        StateRecord written = new StateStore(dir, reports::add).write(StateRecord.of("counter", "1.0.0", 1, state));
+
+        Optional<StateRecord> read = new StateStore(dir, reports::add).read("counter");
+        // Not assertEquals: a failure would print 21 MB.
+        assertTrue(read.isPresent() && read.get().equals(written), "the record reads back whole; reports: " + reports);
+        assertEquals(List.of(), reports, "nothing was moved aside as damaged");
+    }
+
     @Test
     void theSequenceIncreasesAcrossWritesAndRestarts(@TempDir Path dir) throws Exception {
         StateStore store = new StateStore(dir, reports::add);
