@@ -45,12 +45,14 @@ public final class Hotplug implements AutoCloseable {
     private final Deployer deployer;
     private final FolderWatcher watcher;
     private final ModuleBeans beans = new ModuleBeans(this);
+    private final StateFolderLock claim;
     private volatile boolean closed;
 
-    Hotplug(FrameworkConfig config, ProcessCache cache, List<HotplugListener> listeners, long settleMillis,
-                    long rescanMillis) {
+    Hotplug(FrameworkConfig config, ProcessCache cache, StateFolderLock claim, List<HotplugListener> listeners,
+            long settleMillis, long rescanMillis) {
         this.config = config;
         this.cache = cache;
+        this.claim = claim;
         this.watcher = rescanMillis > 0 ? new FolderWatcher(this, config.modulesFolder(), settleMillis, rescanMillis)
                 : null;
         this.services = new ServiceRegistry(config.serviceWaitMillis(), drain);
@@ -297,6 +299,11 @@ public final class Hotplug implements AutoCloseable {
             cache.close();
         } catch (IOException e) {
             LOG.warn("Cannot delete cache folder {}: {}", config.cacheFolder(), e.toString());
+        }
+        try {
+            claim.close();
+        } catch (IOException e) {
+            LOG.warn("Cannot release the lock on state folder {}: {}", config.stateFolder(), e.toString());
         }
     }
 

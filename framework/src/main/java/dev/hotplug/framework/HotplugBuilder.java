@@ -118,13 +118,23 @@ public final class HotplugBuilder {
         try {
             Path modules = Files.createDirectories(modulesFolder).toAbsolutePath();
             Path state = Files.createDirectories(stateFolder).toAbsolutePath();
-            ProcessCache cache = ProcessCache.create(cacheFolder != null ? cacheFolder.toAbsolutePath()
-                    : state.resolve("cache"));
-            FrameworkConfig config = new FrameworkConfig(modules, state, cache.folder(), hostLoader, Set.copyOf(shared),
-                    positive(lifecycleTimeout, "lifecycle timeout"), positive(serviceWait, "service wait"),
-                    positive(drainTimeout, "drain timeout"), positive(threadJoin, "thread join"));
-            return new Hotplug(config, cache, listeners, Math.max(0, settleWindow.toMillis()),
-                    watch ? positive(rescanInterval, "rescan interval") : 0);
+            long settle = Math.max(0, settleWindow.toMillis());
+            long rescan = watch ? positive(rescanInterval, "rescan interval") : 0;
+            long lifecycle = positive(lifecycleTimeout, "lifecycle timeout");
+            long wait = positive(serviceWait, "service wait");
+            long drain = positive(drainTimeout, "drain timeout");
+            long join = positive(threadJoin, "thread join");
+            StateFolderLock claim = StateFolderLock.claim(state);
+            try {
+                ProcessCache cache = ProcessCache.create(cacheFolder != null ? cacheFolder.toAbsolutePath()
+                        : state.resolve("cache"));
+                FrameworkConfig config = new FrameworkConfig(modules, state, cache.folder(), hostLoader,
+                        Set.copyOf(shared), lifecycle, wait, drain, join);
+                return new Hotplug(config, cache, claim, listeners, settle, rescan);
+            } catch (IOException | RuntimeException e) {
+                claim.close();
+                throw e;
+            }
         } catch (IOException e) {
             throw new HotplugException("Cannot create Hotplug folders: " + e, null, null, null, e);
         }

@@ -2,6 +2,7 @@ package dev.hotplug.framework;
 
 import dev.hotplug.framework.fixture.Journal;
 import dev.hotplug.testkit.ModuleJarBuilder;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +25,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 
+import static dev.hotplug.framework.IsolationInFrameworkTest.assertOneLine;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -142,6 +145,34 @@ class CrashRecoveryTest {
 
         restarted.exitGracefully();
         assertFalse(Files.exists(ownCache), "a graceful stop removes the process's cache");
+    }
+
+    @Test
+    void aSecondProcessOnTheSameStateFolderIsRefusedUntilTheFirstIsGone() throws Exception {
+        Path modules = dir.resolve("modules");
+        Path state = dir.resolve("state");
+        drop(modules, "1.0.0", goodClasses);
+        Child first = start(modules, state, null);
+        assertEquals("counter 1.0.0 ACTIVE", first.module());
+
+        HotplugException refused = assertThrows(HotplugException.class,
+                () -> TestModules.hotplug(dir.resolve("second")).stateFolder(state).build());
+
+        assertOneLine(refused.getMessage(), "Cannot use state folder " + state.toAbsolutePath(),
+                "another Hotplug (process " + first.process.pid() + ")");
+        assertEquals(state.toAbsolutePath(), refused.path());
+        assertEquals(1, first.call(1, 0, "1.0.0"), "the first runs on, undisturbed");
+        TestModules.hotplug(dir.resolve("other")).build().close(); // another state folder is free
+        first.kill();
+        try (Hotplug after = TestModules.hotplug(dir.resolve("second")).stateFolder(state).build()) {
+            assertEquals(state.toAbsolutePath(), after.stateFolder(), "a killed process's claim goes with it");
+        }
+        try (Hotplug inThisJvm = TestModules.hotplug(dir.resolve("second")).stateFolder(state).build()) {
+            HotplugException twice = assertThrows(HotplugException.class,
+                    () -> TestModules.hotplug(dir.resolve("third")).stateFolder(state).build());
+            assertTrue(twice.getMessage().startsWith("Cannot use state folder"), twice.getMessage());
+            assertEquals(state.toAbsolutePath(), inThisJvm.stateFolder());
+        }
     }
 
     private static ModuleJarBuilder counter(String loadFirst) {
