@@ -43,6 +43,10 @@ final class Preflight {
      * @throws InvalidModuleException "Cannot stage module NAME VERSION (FILE): CAUSE" when the new version is refused
      */
     static void check(ModuleRecord record, ModuleSpec spec, List<String> held, Function<String, byte[]> outside) {
+        ModuleGeneration serving = record.active();
+        if (serving != null && serving.carriesState()) {
+            checkStateVersion(record, spec, serving);
+        }
         Map<String, PreflightVisitor.Header> headers = new HashMap<>();
         PreflightVisitor visitor = new PreflightVisitor(headers);
         try {
@@ -97,6 +101,27 @@ final class Preflight {
                 throw new UncheckedIOException(e);
             }
         };
+    }
+
+    /**
+     * SPEC's stage check of the state version, from the class files alone: the state the serving version unloads must
+     * reach the new version's {@code @StateVersion} through its {@code @Migrate} steps, so no reload unloads the old
+     * version only to fail in the new one's {@code @Load}.
+     */
+    private static void checkStateVersion(ModuleRecord record, ModuleSpec spec, ModuleGeneration serving) {
+        int saved = serving.migrator.currentVersion();
+        int wanted = spec.stateVersion();
+        if (saved > wanted) {
+            throw refuse(record, spec, "its @StateVersion(" + wanted + ") is older than state version " + saved
+                    + ", which version " + serving.version() + " writes; state is never migrated down", null);
+        }
+        for (int from = saved; from < wanted; from++) {
+            if (!spec.migrationSteps().contains(from)) {
+                throw refuse(record, spec, "it cannot migrate the state of version " + serving.version() + " from state"
+                        + " version " + saved + " to " + wanted + ": no @Migrate(from = " + from + ") method in "
+                        + spec.activatorClass(), null);
+            }
+        }
     }
 
     private static InvalidModuleException refuse(ModuleRecord record, ModuleSpec spec, String cause, Throwable thrown) {

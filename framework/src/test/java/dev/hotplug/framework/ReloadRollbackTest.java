@@ -51,8 +51,13 @@ class ReloadRollbackTest {
                 "count.set(saved.count().value());",
                 "new Saved(new Saved.Amount(count.get(), \"calls\"))"),
                 "Cannot decode state of module counter", "count"),
-        NO_MIGRATION_STEP(dir -> TestModules.counter("2.0.0").classAnnotations("@StateVersion(2)"),
-                "Cannot migrate state of module counter from version 1 to 2", "@Migrate(from = 1)");
+        MIGRATION_THROWS(dir -> TestModules.counter("2.0.0").classAnnotations("@StateVersion(2)").members("""
+                @Migrate(from = 1)
+                static com.fasterxml.jackson.databind.node.ObjectNode up(com.fasterxml.jackson.databind.node.ObjectNode v1) {
+                    throw new IllegalStateException("v1 state is beyond repair");
+                }
+                """),
+                "Cannot migrate state of module counter from version 1 to 2", "v1 state is beyond repair");
 
         final Function<Path, TestModules.CounterSource> broken;
         final List<String> cause;

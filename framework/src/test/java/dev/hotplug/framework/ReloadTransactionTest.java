@@ -229,6 +229,38 @@ class ReloadTransactionTest {
     }
 
     @Test
+    void aStateVersionTheNewVersionCannotReachIsRefusedAtStagingWithTheOldVersionUntouched() {
+        Path in = dir.resolve("in");
+        try (Hotplug hotplug = TestModules.hotplug(dir).build()) {
+            Counter counter = countedOnce(hotplug, TestModules.counter("1.0.0"), in);
+
+            hotplug.deploy(TestModules.counter("2.0.0").classAnnotations("@StateVersion(2)").writeTo(in));
+
+            HistoryEntry noStep = hotplug.history("counter").get(1);
+            assertEquals(Outcome.REFUSED, noStep.outcome(), noStep.toString());
+            assertOneLine(noStep.cause(), "Cannot stage module counter 2.0.0", "state of version 1.0.0 from state "
+                    + "version 1 to 2", "no @Migrate(from = 1) method in com.acme.counter.CounterModule");
+            assertEquals(0, noStep.pauseMicros(), "calls were never held");
+            assertFalse(Journal.lines().stream().anyMatch(l -> l.startsWith("unload")), "the old version was not touched");
+            assertEquals(2, counter.increment());
+
+            hotplug.deploy(TestModules.counter("3.0.0").classAnnotations("@StateVersion(3)").members(MIGRATIONS)
+                    .state("public record Saved(long total, String note) { }", "count.set(saved.total());",
+                            "new Saved(count.get(), \"written by 3\")").writeTo(in));
+            assertEquals("3.0.0", counter.version());
+            Journal.clear();
+
+            HistoryEntry down = hotplug.rollback("counter");
+
+            assertEquals(Outcome.REFUSED, down.outcome(), down.toString());
+            assertOneLine(down.cause(), "Cannot stage module counter 1.0.0", "@StateVersion(1) is older than state "
+                    + "version 3, which version 3.0.0 writes; state is never migrated down");
+            assertFalse(Journal.lines().stream().anyMatch(l -> l.startsWith("unload")), "3.0.0 was not touched");
+            assertEquals(4, counter.increment());
+        }
+    }
+
+    @Test
     void aFailedRollbackLeavesTheModuleFailedWithItsStateOnDiskAndOthersRunning() {
         Path in = dir.resolve("in");
         try (Hotplug hotplug = TestModules.hotplug(dir).serviceWait(Duration.ofMillis(300)).build()) {
