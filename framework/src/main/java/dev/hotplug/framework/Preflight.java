@@ -72,7 +72,6 @@ final class Preflight {
         for (String service : held) {
             String wanted = service.replace('.', '/');
             if (!hierarchy.anyReaches(headers.keySet(), wanted) && !hierarchy.anyReaches(visitor.produced, wanted)) {
-                ModuleGeneration serving = record.active();
                 throw refuse(record, spec, "it no longer implements service " + service + ", which version "
                         + (serving == null ? "?" : serving.version()) + " provides and consumers hold: no class in its"
                         + " class path implements it; keep implementing it, or undeploy the module first", null);
