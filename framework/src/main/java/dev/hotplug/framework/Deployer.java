@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,11 +53,19 @@ final class Deployer {
     /** Starts every module jar in {@code jars}: bad ones reported one line each, the rest in dependency order. */
     void startAll(List<Path> jars) {
         List<ModuleSpec> specs = new ArrayList<>();
+        Map<ModuleSpec, Path> fallbacks = new HashMap<>();
+        Map<ModuleSpec, String> refusals = new HashMap<>();
         for (Path jar : jars) {
             try {
                 specs.add(stager.copyAndRead(jar));
             } catch (HotplugException e) {
                 LOG.error("Refused {}: {}", jar.getFileName(), e.getMessage());
+                ModuleSpec good = lastGoodFor(e, jar);
+                if (good != null) {
+                    specs.add(good);
+                    fallbacks.put(good, jar);
+                    refusals.put(good, e.getMessage());
+                }
             }
         }
         List<ModuleSpec> running = new ArrayList<>();
@@ -83,7 +92,40 @@ final class Deployer {
         }
         for (ModuleSpec spec : resolution.order()) {
             ModuleRecord record = records.computeIfAbsent(spec.name(), ModuleRecord::new);
-            start(record, spec, sourceOf(jars, spec));
+            start(record, spec, fallbacks.getOrDefault(spec, sourceOf(jars, spec)));
+            if (refusals.containsKey(spec) && record.active() != null) {
+                record.lastError(refusals.get(spec) + "; running " + spec.version() + ", the last version that ran");
+            }
+        }
+    }
+
+    /**
+     * At a start, for a refused jar that names its module: that module's last version that ran, read and copied, or
+     * {@code null} when none was kept, it cannot be read, or the module runs already. SPEC: a restart whose folder
+     * holds a version that fails comes back on the one that ran, and a version refused at staging fails too.
+     */
+    private ModuleSpec lastGoodFor(HotplugException refused, Path jar) {
+        String name = refused.module();
+        if (name == null || (records.containsKey(name) && records.get(name).active() != null)) {
+            return null;
+        }
+        Optional<Path> lastGood;
+        try {
+            lastGood = store.lastGood(name);
+        } catch (StateException e) {
+            return null; // not a name the state folder can hold: no last good version either
+        }
+        if (lastGood.isEmpty()) {
+            return null;
+        }
+        try {
+            ModuleSpec good = stager.copyAndRead(lastGood.get());
+            LOG.warn("Module {}: {} is refused; starting the last version that ran, {}", name, jar.getFileName(),
+                    good.version());
+            return good;
+        } catch (HotplugException e) {
+            LOG.error("Module {}: the last version that ran cannot start either: {}", name, e.getMessage());
+            return null;
         }
     }
 
@@ -169,12 +211,15 @@ final class Deployer {
                             spec.version(), cause, good.version());
                     ModuleGeneration back = stager.stage(record, good, ModuleWiring.wire(good, Map.of(), records.values(),
                             config::hostProvides));
-                    if (tryLoad(back, saved, started) == null) {
+                    String backCause = tryLoad(back, saved, started);
+                    if (backCause == null) {
                         GenerationStager.discardCopy(spec.jar());
                         record.lastError("Cannot start module " + record.name() + " " + spec.version() + ": " + cause
                                 + "; running " + good.version() + ", the last version that ran");
                         return;
                     }
+                    cause = cause + "; the last version that ran, " + good.version() + ", cannot start either: "
+                            + backCause;
                 } else {
                     GenerationStager.discardCopy(good.jar());
                 }

@@ -4,6 +4,7 @@ import dev.hotplug.framework.fixture.Counter;
 import dev.hotplug.framework.fixture.Journal;
 import dev.hotplug.framework.fixture.LoaderProbe;
 import dev.hotplug.state.StateRecord;
+import dev.hotplug.testkit.ModuleJarBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,6 +118,31 @@ class LifecycleTest {
         }
         assertEquals("1.0.0", written.moduleVersion());
         assertEquals(1, written.stateVersion());
+    }
+
+    @Test
+    void aRestartWhoseFolderHoldsARefusedVersionComesBackOnTheLastThatRan() {
+        Path jar = TestModules.counter("1.0.0").writeTo(dir.resolve("modules"));
+        try (Hotplug first = TestModules.hotplug(dir).build()) {
+            first.start();
+            first.service(Counter.class).increment();
+        }
+        ModuleJarBuilder.module("counter", "2.0.0").source("com.acme.counter.NotAModule",
+                "package com.acme.counter; public class NotAModule { }").fileName(jar.getFileName().toString())
+                .writeTo(jar.getParent());
+        Journal.clear();
+        try (Hotplug second = TestModules.hotplug(dir).build()) {
+            second.start();
+
+            ModuleInfo info = second.module("counter").orElseThrow();
+            assertEquals(ModuleStatus.ACTIVE, info.status());
+            assertEquals("1.0.0", info.version());
+            assertEquals(jar, info.file(), "the folder's jar stays its file: fixing it reloads the module");
+            assertTrue(info.lastError().contains(jar.getFileName().toString())
+                    && info.lastError().endsWith("; running 1.0.0, the last version that ran"), info.lastError());
+            assertEquals(List.of("startup 1.0.0", "load 1.0.0 RESTORE 1 #1"), Journal.lines());
+            assertEquals(2, second.service(Counter.class).increment());
+        }
     }
 
     @Test
