@@ -39,8 +39,34 @@ final class JdkTypeGuard {
         return loader == null || loader == ClassLoader.getPlatformClassLoader();
     }
 
+    /**
+     * A JDK class, or a class of ours extending one other than {@code Object}, {@code Record} or {@code Enum}: a
+     * {@code Thread} subclass is as little state data as a {@code Thread}, and its inherited fields are as closed.
+     */
+    static boolean isOrExtendsJdkClass(Class<?> type) {
+        if (isJdkClass(type)) {
+            return true;
+        }
+        for (Class<?> c = type.getSuperclass(); c != null && c != Object.class && c != Record.class && c != Enum.class;
+             c = c.getSuperclass()) {
+            if (isJdkClass(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static String refusal(Class<?> type) {
-        return type.getName() + " is not state data (a JDK class Jackson has no serializer for); carry its values instead";
+        if (isJdkClass(type)) {
+            return type.getName() + " is not state data (a JDK class Jackson has no serializer for); carry its values"
+                    + " instead";
+        }
+        Class<?> jdk = type.getSuperclass();
+        while (!isJdkClass(jdk)) {
+            jdk = jdk.getSuperclass();
+        }
+        return type.getName() + " is not state data (it extends " + jdk.getName() + ", a JDK class Jackson has no"
+                + " serializer for); carry its values instead";
     }
 
     /**
@@ -52,7 +78,7 @@ final class JdkTypeGuard {
 
         @Override
         public VisibilityChecker<?> findAutoDetectVisibility(AnnotatedClass type, VisibilityChecker<?> checker) {
-            return isJdkClass(type.getRawType()) ? checker.with(Visibility.NONE) : checker;
+            return isOrExtendsJdkClass(type.getRawType()) ? checker.with(Visibility.NONE) : checker;
         }
     }
 
@@ -63,7 +89,8 @@ final class JdkTypeGuard {
         public JsonSerializer<?> modifySerializer(SerializationConfig config, BeanDescription description,
                                                   JsonSerializer<?> serializer) {
             Class<?> type = description.getBeanClass();
-            if (isJdkClass(type) && (serializer instanceof BeanSerializerBase || serializer instanceof UnknownSerializer)) {
+            if (isOrExtendsJdkClass(type)
+                    && (serializer instanceof BeanSerializerBase || serializer instanceof UnknownSerializer)) {
                 return new Refusing(type);
             }
             return serializer;
@@ -77,7 +104,7 @@ final class JdkTypeGuard {
         public JsonDeserializer<?> modifyDeserializer(DeserializationConfig config, BeanDescription description,
                                                       JsonDeserializer<?> deserializer) {
             Class<?> type = description.getBeanClass();
-            if (isJdkClass(type) && deserializer instanceof BeanDeserializerBase) {
+            if (isOrExtendsJdkClass(type) && deserializer instanceof BeanDeserializerBase) {
                 return new RefusingReader(type);
             }
             return deserializer;

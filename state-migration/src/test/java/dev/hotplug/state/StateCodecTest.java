@@ -196,6 +196,21 @@ class StateCodecTest {
         assertEquals("1.0.0", e.version());
     }
 
+    /** A worker thread of the framework's, or a module's own Thread subclass: not a JDK class, still no state. */
+    static final class Worker extends Thread {
+        final String task = "count";
+    }
+
+    @Test
+    void aSubclassOfAJdkClassIsRefusedLikeTheJdkClass() {
+        StateException e = assertThrows(StateException.class, () -> codec.encode(new Slot("x", new Worker())));
+        assertTrue(e.getMessage().contains("field socket: " + Worker.class.getName() + " is not state data (it extends "
+                + "java.lang.Thread, a JDK class"), e.getMessage());
+        StateException read = assertThrows(StateException.class,
+                () -> codec.decode(PLAIN.createObjectNode().put("task", "t"), Worker.class));
+        assertTrue(read.getMessage().contains(Worker.class.getName() + " is not state data"), read.getMessage());
+    }
+
     @Test
     void aBareObjectOrALockIsRefusedRatherThanWrittenHollow() {
         StateException bare = assertThrows(StateException.class, () -> codec.encode(new Slot("x", new Object())));
