@@ -299,7 +299,10 @@ final class Deployer {
         List<ModuleRecord> dependents = ModuleWiring.dependentsOf(record, records.values());
         for (int i = dependents.size() - 1; i >= 0; i--) {
             ModuleRecord dependent = dependents.get(i);
-            stop(dependent, false);
+            // It leaves the process until a provider comes back: @Shutdown now, and @Startup again when it returns,
+            // so the two stay paired even if it is undeployed or the framework stops while it waits.
+            stop(dependent, true);
+            dependent.forgetStartup();
             fail(dependent, "Cannot run module " + dependent.name() + ": its provider " + record.name()
                     + " was undeployed; it starts again when a provider comes back", true);
         }

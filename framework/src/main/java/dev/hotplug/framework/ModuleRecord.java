@@ -120,6 +120,11 @@ final class ModuleRecord {
         return true;
     }
 
+    /** After {@code @Shutdown} ran while the module stays known (it waits for a provider): it enters anew later. */
+    void forgetStartup() {
+        startupDone = false;
+    }
+
     boolean waiting() {
         return waiting;
     }

@@ -106,8 +106,11 @@ class CascadeReloadTest {
             assertEquals(ModuleStatus.FAILED, consumer.status());
             assertOneLine(consumer.lastError(), "consumer", "provider", "undeployed");
             List<String> lines = Journal.lines();
-            assertEquals(List.of("consumer unload", "provider unload 1.0.0"), lines.subList(lines.size() - 2, lines.size()));
+            assertEquals(List.of("consumer unload", "consumer shutdown", "provider unload 1.0.0"),
+                    lines.subList(lines.size() - 3, lines.size()),
+                    "the consumer leaves the process: its long-lived resources go with its @Shutdown");
             assertThrows(ServiceUnavailableException.class, counter::version);
+            int before = lines.size();
 
             hotplug.deploy(providerV1);
 
@@ -115,8 +118,13 @@ class CascadeReloadTest {
             assertEquals(ModuleStatus.ACTIVE, consumer.status(), consumer.lastError());
             assertEquals("consumer 1.0.0 via provider 1.0.0", counter.version());
             assertEquals(2, counter.increment(), "the provider restored its state from disk");
+            List<String> back = Journal.lines().subList(before, Journal.lines().size());
+            assertEquals(List.of("consumer startup", "consumer load START"),
+                    back.stream().filter(l -> l.startsWith("consumer")).toList(), "it enters the process again");
             Await.noLeaks(hotplug);
         }
+        assertEquals(2, Journal.lines().stream().filter(l -> l.equals("consumer shutdown")).count(),
+                "@Shutdown once for each @Startup: when its provider left, and when the framework stopped");
     }
 
     /** Exports {@code com.acme.api.Source} and provides it; {@code loadBody} ends its {@code @Load}. */
@@ -193,6 +201,16 @@ class CascadeReloadTest {
             public class ConsumerModule implements Counter {
                 private Source source;
                 private String version;
+
+                @Startup
+                void startup() {
+                    Journal.log("consumer startup");
+                }
+
+                @Shutdown
+                void shutdown() {
+                    Journal.log("consumer shutdown");
+                }
 
                 @Load
                 void load(ModuleContext context, LoadReason reason) {
