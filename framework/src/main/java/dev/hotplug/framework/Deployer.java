@@ -289,6 +289,33 @@ final class Deployer {
                 start(record, record.spec(), record.source());
             }
         }
+        reportWaitingCycles();
+    }
+
+    /**
+     * Modules that arrived one at a time and wait for each other in a cycle would wait forever, each saying only that
+     * no running module exports what it imports: name the cycle, once, as a start of them all together does.
+     */
+    private void reportWaitingCycles() {
+        List<ModuleSpec> waiting = new ArrayList<>();
+        List<ModuleSpec> running = new ArrayList<>();
+        for (ModuleRecord record : records.values()) {
+            if (record.active() != null) {
+                running.add(record.active().spec);
+            } else if (record.waiting() && record.spec() != null) {
+                waiting.add(record.spec());
+            }
+        }
+        if (waiting.size() < 2) {
+            return;
+        }
+        DependencyResolver.resolve(waiting, running, config::hostProvides).refused().forEach((name, line) -> {
+            ModuleRecord record = records.get(name);
+            if (line.contains("dependency cycle") && record != null && !line.equals(record.lastError())) {
+                record.lastError(line);
+                LOG.error("Module {} waits in a {}", name, line.substring(line.indexOf("dependency cycle")));
+            }
+        });
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.hotplug.framework;
 import dev.hotplug.api.ServiceUnavailableException;
 import dev.hotplug.framework.fixture.Counter;
 import dev.hotplug.framework.fixture.Journal;
+import dev.hotplug.testkit.ModuleJarBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,6 +15,7 @@ import java.util.List;
 import static dev.hotplug.framework.IsolationInFrameworkTest.assertOneLine;
 import static dev.hotplug.framework.ReloadRollbackTest.last;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
@@ -125,6 +127,35 @@ class CascadeReloadTest {
         }
         assertEquals(2, Journal.lines().stream().filter(l -> l.equals("consumer shutdown")).count(),
                 "@Shutdown once for each @Startup: when its provider left, and when the framework stopped");
+    }
+
+    @Test
+    void modulesThatArriveOneByOneAndImportEachOtherAreToldTheyWaitInACycle() {
+        try (Hotplug hotplug = TestModules.hotplug(dir.resolve("cycle")).build()) {
+            hotplug.start();
+            Path in = dir.resolve("in");
+            hotplug.deploy(cyclic("a", "b").writeTo(in));
+            String alone = hotplug.module("a").orElseThrow().lastError();
+            assertFalse(alone.contains("cycle"), "one alone merely waits: " + alone);
+
+            hotplug.deploy(cyclic("b", "a").writeTo(in));
+
+            for (String name : List.of("a", "b")) {
+                ModuleInfo info = hotplug.module(name).orElseThrow();
+                assertEquals(ModuleStatus.FAILED, info.status());
+                assertOneLine(info.lastError(), "Cannot resolve module " + name, "dependency cycle a -> b -> a");
+            }
+        }
+    }
+
+    /** Module {@code name} exporting {@code cyc.NAME.api} and importing {@code cyc.OTHER.api}. */
+    private static ModuleJarBuilder cyclic(String name, String other) {
+        return ModuleJarBuilder.module(name, "1.0.0")
+                .source("cyc." + name + ".api.Api", "package cyc." + name + ".api; public interface Api { }")
+                .source("cyc." + name + ".Module", "package cyc." + name + ";\n"
+                        + "@dev.hotplug.api.HotplugModule public class Module { }")
+                .header("Export-Package", "cyc." + name + ".api;version=\"1.0.0\"")
+                .header("Import-Package", "cyc." + other + ".api");
     }
 
     /** Exports {@code com.acme.api.Source} and provides it; {@code loadBody} ends its {@code @Load}. */
