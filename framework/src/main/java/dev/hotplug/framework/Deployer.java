@@ -7,6 +7,7 @@ import dev.hotplug.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -166,6 +167,10 @@ final class Deployer {
             if (active.spec.sha256().equals(spec.sha256())) {
                 LOG.info("Unchanged {}: {} {} serves this content already", source.getFileName(), spec.name(), spec.version());
                 GenerationStager.discardCopy(spec.jar());
+                if (record.source() != null && !Files.exists(record.source())) {
+                    // Its jar was renamed (or removed and put back under another name): name the file that exists.
+                    record.source(source);
+                }
                 return spec.name();
             }
             Path previous = record.source();

@@ -70,7 +70,7 @@ final class FolderWatcher implements AutoCloseable {
         this.folder = folder;
         this.settleNanos = TimeUnit.MILLISECONDS.toNanos(settleMillis);
         this.rescanNanos = TimeUnit.MILLISECONDS.toNanos(rescanMillis);
-        this.reconciler = new WatchReconciler(hotplug, log);
+        this.reconciler = new WatchReconciler(hotplug, log, settleNanos);
     }
 
     /**
@@ -175,7 +175,9 @@ final class FolderWatcher implements AutoCloseable {
     /** Waits for events or the next deadline, then acts on whatever is ready. */
     private void pass() throws InterruptedException {
         long now = System.nanoTime();
-        long wait = Math.max(0, Math.min(nextRescan, nextSettle()) - now);
+        // A removal that waits for a jar still being written is next looked at when that jar settles.
+        long next = arriving() ? nextSettle() : Math.min(nextSettle(), reconciler.nextExpiry());
+        long wait = Math.max(0, Math.min(nextRescan, next) - now);
         WatchKey key = service.poll(wait, TimeUnit.NANOSECONDS);
         Set<Path> created = new LinkedHashSet<>();
         Set<Path> changed = new LinkedHashSet<>();
@@ -217,6 +219,12 @@ final class FolderWatcher implements AutoCloseable {
         if (!removed.isEmpty() || !ready.isEmpty()) {
             reconciler.apply(removed, ready);
         }
+        reconciler.expire(arriving());
+    }
+
+    /** Whether a jar is still being written (settling): it may replace a removed one, which waits for it. */
+    private boolean arriving() {
+        return pending.keySet().stream().anyMatch(WatchedNames::isModuleJar);
     }
 
     /** Sorts one key's events; returns whether a full rescan is needed. */

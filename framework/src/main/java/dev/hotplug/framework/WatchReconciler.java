@@ -17,20 +17,29 @@ import java.util.Optional;
  * Turns what the folder watcher saw (complete jars, removed jars, changed native libraries) into framework operations,
  * one log line per decision: new module names start together in dependency order, changed jars reload, removed jars
  * undeploy or fall back to another jar of the same name, a loose native library whose content changed reloads every
- * module whose serving generation loaded it. Of several jars claiming one name, the highest version runs. Confined to
- * the watcher thread.
+ * module whose serving generation loaded it. Of several jars claiming one name, the highest version runs. The removal
+ * of the jar a module runs from waits out the settle window: a jar of the same name arriving meanwhile (unlink and
+ * rename, a rename within the folder) replaces it as one change. Confined to the watcher thread.
  */
 final class WatchReconciler {
 
+    /** The jar a module runs from, removed at {@code sinceNanos}; acted on when nothing replaced it in time. */
+    private record Leaving(WatchedJar jar, long sinceNanos) {
+    }
+
     private final Hotplug hotplug;
     private final WatchLog log;
+    private final long settleNanos;
     private final Map<Path, WatchedJar> tracked = new HashMap<>();
     /** Loose native library → SHA-256 of the content last acted on (or present at start). */
     private final Map<Path, String> libraries = new HashMap<>();
+    /** Module name → the removed jar it still runs from, until a jar of the name arrives or the window passes. */
+    private final Map<String, Leaving> leaving = new LinkedHashMap<>();
 
-    WatchReconciler(Hotplug hotplug, WatchLog log) {
+    WatchReconciler(Hotplug hotplug, WatchLog log, long settleNanos) {
         this.hotplug = hotplug;
         this.log = log;
+        this.settleNanos = settleNanos;
     }
 
     /** Remembers {@code jar} as present without acting on it: the framework's start deployed it already. */
@@ -88,6 +97,11 @@ final class WatchReconciler {
                 deploy(jar, "deployed");
                 continue;
             }
+            Leaving gone = leaving.remove(jar.name());
+            if (gone != null && runsFrom(gone.jar())) {
+                replaced(gone.jar(), winner(jar.name(), jar));
+                continue;
+            }
             WatchedJar winner = winner(jar.name(), jar);
             if (winner != jar) {
                 log.say(Level.WARN, "ignored {}: module {} {} from {} is the higher version and runs", jar.label(), jar.name(),
@@ -100,6 +114,35 @@ final class WatchReconciler {
         }
         start(starts);
         changedLibraries.forEach(this::libraryChanged);
+    }
+
+    /**
+     * Acts on the removals no jar of the same name replaced within the settle window, unless {@code arriving}: a jar
+     * still being written into the folder may be the replacement, and its name is known only once it is complete.
+     */
+    void expire(boolean arriving) {
+        if (arriving) {
+            return;
+        }
+        long now = System.nanoTime();
+        List<WatchedJar> expired = new ArrayList<>();
+        for (var it = leaving.values().iterator(); it.hasNext(); ) {
+            Leaving gone = it.next();
+            if (now - gone.sinceNanos() >= settleNanos) {
+                it.remove();
+                expired.add(gone.jar());
+            }
+        }
+        expired.forEach(this::gone);
+    }
+
+    /** When {@link #expire} next has something to do; {@link Long#MAX_VALUE} when no removal waits. */
+    long nextExpiry() {
+        long next = Long.MAX_VALUE;
+        for (Leaving gone : leaving.values()) {
+            next = Math.min(next, gone.sinceNanos() + settleNanos);
+        }
+        return next;
     }
 
     /** Reloads the modules whose serving generation loaded {@code path}, unless its content is what they loaded. */
@@ -155,8 +198,18 @@ final class WatchReconciler {
         if (jar == null || jar.name() == null) {
             return;
         }
-        Optional<ModuleInfo> module = hotplug.module(jar.name());
-        if (module.isEmpty() || !path.equals(module.get().file())) {
+        if (!runsFrom(jar)) {
+            log.say(Level.INFO, "forgot removed {}: it was not the jar module {} runs from", jar.label(), jar.name());
+            return;
+        }
+        // Tools that replace a jar by unlink and rename (jar uf, zip, editors, mv) remove it before its successor
+        // appears: acting now would undeploy the module, run @Shutdown and fail its importers, only to start it again.
+        leaving.put(jar.name(), new Leaving(jar, System.nanoTime()));
+    }
+
+    /** The jar module {@code jar.name()} runs from was removed and nothing replaced it: fall back or undeploy. */
+    private void gone(WatchedJar jar) {
+        if (!runsFrom(jar)) {
             log.say(Level.INFO, "forgot removed {}: it was not the jar module {} runs from", jar.label(), jar.name());
             return;
         }
@@ -175,6 +228,30 @@ final class WatchReconciler {
         }
     }
 
+    /**
+     * The jar module {@code gone.name()} ran from was removed and {@code next} (the best jar of the name now) came
+     * within the settle window: one change, a reload through the transaction, or nothing but a new file name when the
+     * content is what serves.
+     */
+    private void replaced(WatchedJar gone, WatchedJar next) {
+        HistoryEntry before = lastEntry(next.name());
+        long generation = hotplug.module(next.name()).map(ModuleInfo::generation).orElse(0L);
+        try {
+            hotplug.deploy(next.path());
+        } catch (HotplugException e) {
+            log.say(Level.ERROR, "refused {}: {}", next.label(), e.getMessage());
+            return;
+        }
+        Optional<ModuleInfo> module = hotplug.module(next.name());
+        if (Objects.equals(before, lastEntry(next.name())) && module.isPresent()
+                && module.get().generation() == generation) {
+            log.say(Level.INFO, "ignored unchanged {}: same content as the removed {}; generation {} serves on",
+                    next.label(), gone.path().getFileName(), generation);
+            return;
+        }
+        reportDeploy(next, "reloaded", before);
+    }
+
     private void deploy(WatchedJar jar, String verb) {
         HistoryEntry before = lastEntry(jar.name());
         try {
@@ -183,6 +260,11 @@ final class WatchReconciler {
             log.say(Level.ERROR, "refused {}: {}", jar.label(), e.getMessage());
             return;
         }
+        reportDeploy(jar, verb, before);
+    }
+
+    /** Says how a deploy of {@code jar} ended; {@code before} is the module's newest history entry before it. */
+    private void reportDeploy(WatchedJar jar, String verb, HistoryEntry before) {
         HistoryEntry after = lastEntry(jar.name());
         if (after != null && !after.equals(before) && after.outcome() == Outcome.ROLLED_BACK) {
             // Said apart from report(): a rolled-back jar of the serving version would read as "reloaded" there.
@@ -213,6 +295,11 @@ final class WatchReconciler {
             log.say(Level.ERROR, "refused {}: {} {} is {} ({})", jar.label(), jar.name(), module.get().version(),
                     module.get().status(), module.get().lastError());
         }
+    }
+
+    /** Whether module {@code jar.name()} runs from {@code jar}'s path. */
+    private boolean runsFrom(WatchedJar jar) {
+        return hotplug.module(jar.name()).filter(m -> jar.path().equals(m.file())).isPresent();
     }
 
     private Optional<ModuleInfo> serving(String name) {
