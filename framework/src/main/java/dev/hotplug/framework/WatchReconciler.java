@@ -85,7 +85,9 @@ final class WatchReconciler {
                 continue;
             }
             WatchedJar before = tracked.put(path, jar);
-            if (before != null && before.sha256().equals(jar.sha256())) {
+            // Unchanged content is skipped only while its module serves: copying the same jar again is how a user
+            // retries a module that failed to start, or brings back one undeployed from the console.
+            if (before != null && before.sha256().equals(jar.sha256()) && serves(jar.name())) {
                 log.say(Level.INFO, "ignored unchanged {}: same content as before", jar.label());
                 continue;
             }
@@ -143,6 +145,10 @@ final class WatchReconciler {
             next = Math.min(next, gone.sinceNanos() + settleNanos);
         }
         return next;
+    }
+
+    private boolean serves(String module) {
+        return module != null && hotplug.module(module).map(m -> m.status() == ModuleStatus.ACTIVE).orElse(false);
     }
 
     /** Reloads the modules whose serving generation loaded {@code path}, unless its content is what they loaded. */

@@ -102,6 +102,27 @@ class FolderWatcherTest {
     }
 
     @Test
+    void theSameJarCopiedAgainRetriesAModuleThatDoesNotServe() throws IOException {
+        Path flag = dir.resolve("ready");
+        byte[] needsFlag = TestModules.counter("1.0.0", "if (!java.nio.file.Files.exists(java.nio.file.Path.of(\""
+                + flag.toString().replace("\\", "\\\\") + "\"))) throw new IllegalStateException(\"not ready\");")
+                .toBytes();
+        Path jar = modules.resolve("counter.jar");
+        atomicWrite(jar, needsFlag);
+        await("counter failed", () -> hotplug.module("counter").map(m -> m.status() == ModuleStatus.FAILED).orElse(false));
+
+        Files.createFile(flag);
+        atomicWrite(jar, needsFlag);
+
+        awaitVersion(hotplug, "counter", "1.0.0");
+        assertEquals(ModuleStatus.ACTIVE, hotplug.module("counter").orElseThrow().status());
+        hotplug.undeploy("counter");
+        atomicWrite(jar, needsFlag);
+        awaitVersion(hotplug, "counter", "1.0.0");
+        assertEquals(0, decisions.stream().filter(l -> l.startsWith("Watch: ignored unchanged")).count(), decisions.toString());
+    }
+
+    @Test
     void replacedJarWhoseLoadFailsIsReportedRolledBackEvenAtTheSameVersion() throws IOException {
         Path jar = modules.resolve("counter.jar");
         atomicWrite(jar, counter("1.0.0"));
