@@ -85,6 +85,12 @@ final class WatchReconciler {
                 continue;
             }
             WatchedJar before = tracked.put(path, jar);
+            if (before != null && before.name() != null && !before.name().equals(jar.name()) && runsFrom(before)) {
+                // The file a module runs from now holds another module: for the first, its jar is gone.
+                log.say(Level.WARN, "replaced {}: the jar module {} runs from now holds {}; {} leaves unless a jar of it "
+                        + "arrives", before.label(), before.name(), jar.label(), before.name());
+                leaving.put(before.name(), new Leaving(before, System.nanoTime()));
+            }
             // Unchanged content is skipped only while its module serves: copying the same jar again is how a user
             // retries a module that failed to start, or brings back one undeployed from the console.
             if (before != null && before.sha256().equals(jar.sha256()) && serves(jar.name())) {

@@ -102,6 +102,22 @@ class FolderWatcherTest {
     }
 
     @Test
+    void aJarOverwrittenWithAnotherModuleTakesTheFirstOneOut() throws IOException {
+        Path jar = modules.resolve("counter.jar");
+        atomicWrite(jar, counter("1.0.0"));
+        awaitVersion(hotplug, "counter", "1.0.0");
+        hotplug.service(Counter.class).increment();
+
+        atomicWrite(jar, TestModules.module("plain", "1.0.0", "com.acme.plain.Plain", LifecycleTest.PLAIN).toBytes());
+
+        awaitVersion(hotplug, "plain", "1.0.0");
+        await("counter out", () -> hotplug.module("counter").isEmpty());
+        awaitCount("Watch: replaced counter 1.0.0 (counter.jar): the jar module counter runs from now holds plain", 1);
+        assertTrue(hotplug.savedState("counter").isPresent(), "counter left with its state written");
+        assertEquals(jar, hotplug.module("plain").orElseThrow().file());
+    }
+
+    @Test
     void theSameJarCopiedAgainRetriesAModuleThatDoesNotServe() throws IOException {
         Path flag = dir.resolve("ready");
         byte[] needsFlag = TestModules.counter("1.0.0", "if (!java.nio.file.Files.exists(java.nio.file.Path.of(\""
