@@ -1,5 +1,6 @@
 package dev.hotplug.framework;
 
+import dev.hotplug.nativelib.NativeNamespace;
 import org.slf4j.event.Level;
 
 import java.io.IOException;
@@ -160,11 +161,20 @@ final class WatchReconciler {
     /** Reloads the modules whose serving generation loaded {@code path}, unless its content is what they loaded. */
     private void libraryChanged(Path path) {
         String sha;
+        String problem;
         try {
             sha = FileDigest.of(path);
+            problem = NativeNamespace.headerProblem(path);
         } catch (IOException e) {
             log.say(Level.WARN, "ignored {}: cannot read it yet ({}); looking again when it changes", path.getFileName(),
                     e.toString());
+            return;
+        }
+        if (problem != null) {
+            // Checked here, as a jar's libraries are at staging: no module is unloaded for a library that cannot load.
+            boolean partial = problem.startsWith("is truncated");
+            log.say(partial ? Level.WARN : Level.ERROR, "{} {}: it {}; modules keep the library they loaded, looking "
+                    + "again when it changes", partial ? "ignored incomplete" : "refused", path.getFileName(), problem);
             return;
         }
         if (sha.equals(libraries.put(path, sha))) {

@@ -75,6 +75,15 @@ final class NativeModules {
         return NativeLibraryBuilder.withString(template, MARKER, answer);
     }
 
+    /**
+     * A well-formed library named {@code library} without the module's JNI method: it loads, and the first call of
+     * the method throws {@link UnsatisfiedLinkError}.
+     */
+    static byte[] libraryWithoutTheMethod(String library) {
+        return CACHE.computeIfAbsent("hollow|" + library, k -> NativeLibraryBuilder.library(library)
+                .source("int hotplug_unrelated(void) { return 1; }\n").toBytes());
+    }
+
     /** {@code library} with its ELF header's machine patched to aarch64 (183): a library for another platform. */
     static byte[] forAarch64(byte[] library) {
         byte[] patched = library.clone();

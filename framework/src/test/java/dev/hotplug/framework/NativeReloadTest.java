@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -164,12 +165,24 @@ class NativeReloadTest {
                     && l.contains(loose.getFileName().toString())));
             assertEquals(after.generation(), hotplug.module("jni").orElseThrow().generation(), decisions.toString());
 
-            // Bytes that are no library: the new generation fails, and the rollback loads the library the generation
-            // before had loaded, not the broken file now in the folder.
+            // Bytes that are no library, or half of one: refused by their headers, nothing reloads.
+            long generation = after.generation();
             NativeModules.write(modules, loose.getFileName().toString(), "not a library".getBytes(StandardCharsets.UTF_8));
+            Await.until("the watcher's refusal", () -> decisions.stream().anyMatch(l ->
+                    l.startsWith("Watch: refused " + loose.getFileName() + ": it is not a shared library (no ELF header)")));
+            byte[] whole = NativeModules.library(LIB, "loose v3");
+            NativeModules.write(modules, loose.getFileName().toString(), Arrays.copyOf(whole, whole.length / 2));
+            Await.until("the partial library waited for", () -> decisions.stream().anyMatch(l ->
+                    l.startsWith("Watch: ignored incomplete " + loose.getFileName() + ": it is truncated")));
+            assertEquals(generation, hotplug.module("jni").orElseThrow().generation(), "no reload: " + decisions);
+            assertEquals("loose v2", answer(relay));
+
+            // A library that loads but lacks the method: the new generation fails, and the rollback loads the library
+            // the generation before had loaded, not the broken file now in the folder.
+            NativeModules.write(modules, loose.getFileName().toString(), NativeModules.libraryWithoutTheMethod(LIB));
             Await.until("the watcher's line on the broken library", () -> decisions.stream().anyMatch(l ->
                     l.startsWith("Watch: rolled back jni 1.0.0: native library " + loose.getFileName() + " changed")
-                            && l.contains("no ELF header")));
+                            && l.contains("UnsatisfiedLinkError")));
             HistoryEntry rolledBack = last(hotplug.history("jni"));
             assertEquals(Outcome.ROLLED_BACK, rolledBack.outcome(), rolledBack.toString());
             ModuleInfo back = hotplug.module("jni").orElseThrow();

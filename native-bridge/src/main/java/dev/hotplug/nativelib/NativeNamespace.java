@@ -51,6 +51,17 @@ public final class NativeNamespace implements LibraryResolver, AutoCloseable {
         this.copies = new GenerationCopies(platform, nativeFolder, jar, this::jarLibraries, loose, builder.pinnedLoose);
     }
 
+    /**
+     * Why the library file {@code file} cannot be loaded on this JVM's platform, worded to follow its name ("is
+     * truncated: ...", "is an ELF for aarch64, this JVM runs on x86_64"), or {@code null} when its headers fit. Reads
+     * the file's first bytes; thread-safe.
+     *
+     * @throws IOException when the file cannot be read
+     */
+    public static String headerProblem(Path file) throws IOException {
+        return LibraryHeader.read(file).mismatch(NativePlatform.current());
+    }
+
     /** A builder for generation {@code generation} of {@code module} at {@code version} (both non-null). */
     public static Builder builder(String module, String version, long generation) {
         return new Builder(module, version, generation);
