@@ -309,7 +309,7 @@ final class FolderWatcher implements AutoCloseable {
             }
             it.remove();
             decided.put(path, look);
-            String incomplete = WatchedNames.isModuleJar(path) ? JarCompleteness.check(path) : null;
+            String incomplete = WatchedNames.isModuleJar(path) ? JarCompleteness.verify(path) : null;
             if (incomplete == null) {
                 ready.add(path);
             } else {

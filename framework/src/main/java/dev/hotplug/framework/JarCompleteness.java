@@ -1,11 +1,16 @@
 package dev.hotplug.framework;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipInputStream;
 
 /**
  * Whether a jar in the watched folder is whole: its ZIP end-of-central-directory record reads, and the central
@@ -33,6 +38,35 @@ final class JarCompleteness {
         } catch (IOException e) {
             return "cannot read it (" + e + ")";
         }
+    }
+
+    /**
+     * As {@link #check(Path)}, then reads every entry to its end, so each one's CRC is checked: a jar written out of
+     * order (a preallocated file filled in by parallel writers, as download managers do) has a whole directory at
+     * its end long before its data. Reads the whole file; for the watcher's last look before acting on a jar.
+     */
+    static String verify(Path jar) {
+        String structure = check(jar);
+        if (structure != null) {
+            return structure;
+        }
+        int listed;
+        int read = 0;
+        try (ZipFile zip = new ZipFile(jar.toFile());
+             ZipInputStream in = new ZipInputStream(new BufferedInputStream(Files.newInputStream(jar)))) {
+            listed = zip.size();
+            byte[] buffer = new byte[16 * 1024];
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                while (in.read(buffer) >= 0) {
+                    // the CRC is checked when the entry's end is reached
+                }
+                read++;
+            }
+        } catch (IOException e) {
+            return "its entries do not read whole yet (" + e.getMessage() + ")";
+        }
+        // A run of zeros where a local header belongs ends ZipInputStream's walk early, without an error.
+        return read == listed ? null : "only " + read + " of its " + listed + " entries read whole yet";
     }
 
     private static String check(FileChannel channel) throws IOException {

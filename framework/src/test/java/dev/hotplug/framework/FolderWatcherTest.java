@@ -13,6 +13,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -228,6 +231,27 @@ class FolderWatcherTest {
         awaitVersion(hotplug, "counter", "1.0.0");
         assertEquals(List.of("counter"), hotplug.modules().stream().map(ModuleInfo::name).toList());
         assertTrue(decisions.stream().noneMatch(l -> l.contains("stray")), decisions.toString());
+    }
+
+    @Test
+    void aJarWrittenOutOfOrderIsDeployedOnlyWhenItsMiddleIsWrittenToo() throws IOException {
+        byte[] blob = new byte[256 * 1024];
+        new java.util.Random(7).nextBytes(blob); // incompressible, so the hole falls inside its data
+        byte[] bytes = TestModules.counter("1.0.0", "").resource("data/blob.bin", blob).toBytes();
+        Path jar = modules.resolve("counter.jar");
+        int head = bytes.length / 4;
+        int tail = bytes.length / 4;
+        try (FileChannel out = FileChannel.open(jar, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            // As a parallel downloader does: the file at its full size, its ends written first, zeros in between.
+            out.write(ByteBuffer.wrap(bytes, 0, head), 0);
+            out.write(ByteBuffer.wrap(bytes, bytes.length - tail, tail), bytes.length - tail);
+            out.force(false);
+            awaitCount("Watch: ignored incomplete counter.jar", 1);
+            assertTrue(hotplug.module("counter").isEmpty(), "nothing deployed from a jar with a hole");
+            out.write(ByteBuffer.wrap(bytes, head, bytes.length - head - tail), head);
+        }
+        awaitVersion(hotplug, "counter", "1.0.0");
+        assertEquals(List.of(Outcome.SWAPPED), hotplug.history("counter").stream().map(HistoryEntry::outcome).toList());
     }
 
     @Test
