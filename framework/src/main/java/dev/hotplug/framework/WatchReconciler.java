@@ -295,6 +295,18 @@ final class WatchReconciler {
                     module.name(), module.version(), module.generation());
             return;
         }
+        Optional<ModuleInfo> serving = hotplug.module(String.valueOf(jar.name()))
+                .filter(m -> m.status() == ModuleStatus.ACTIVE);
+        if (after != null && !after.equals(before) && after.outcome() == Outcome.REFUSED && serving.isPresent()) {
+            log.say(Level.WARN, "refused {}: {}; {} {} serves on (generation {})", jar.label(), after.cause(),
+                    serving.get().name(), serving.get().version(), serving.get().generation());
+            return;
+        }
+        if (verb.equals("reloaded") && Objects.equals(after, before) && serving.isPresent()) {
+            log.say(Level.INFO, "ignored unchanged {}: generation {} serves this content already", jar.label(),
+                    serving.get().generation());
+            return;
+        }
         report(jar, verb);
     }
 

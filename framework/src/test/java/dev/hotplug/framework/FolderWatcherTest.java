@@ -121,6 +121,21 @@ class FolderWatcherTest {
     }
 
     @Test
+    void aReplacementRefusedAtStagingIsReportedRefusedWithTheVersionThatServesOn() throws IOException {
+        Path jar = modules.resolve("counter.jar");
+        atomicWrite(jar, counter("1.0.0"));
+        awaitVersion(hotplug, "counter", "1.0.0");
+        long generation = hotplug.module("counter").orElseThrow().generation();
+
+        atomicWrite(jar, TestModules.counter("2.0.0").classAnnotations("@StateVersion(2)").jar().toBytes());
+
+        awaitCount("Watch: refused counter 2.0.0 (counter.jar): Cannot stage module counter 2.0.0", 1);
+        String line = decisions.stream().filter(l -> l.startsWith("Watch: refused counter 2.0.0")).findFirst().orElseThrow();
+        assertTrue(line.endsWith("; counter 1.0.0 serves on (generation " + generation + ")"), line);
+        assertFalse(decisions.stream().anyMatch(l -> l.startsWith("Watch: reloaded counter 2.0.0")), decisions.toString());
+    }
+
+    @Test
     void theSameJarCopiedAgainRetriesAModuleThatDoesNotServe() throws IOException {
         Path flag = dir.resolve("ready");
         byte[] needsFlag = TestModules.counter("1.0.0", "if (!java.nio.file.Files.exists(java.nio.file.Path.of(\""
