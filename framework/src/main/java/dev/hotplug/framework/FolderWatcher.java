@@ -17,6 +17,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -58,11 +59,14 @@ final class FolderWatcher implements AutoCloseable {
     private final WatchReconciler reconciler;
     private final Map<Path, Pending> pending = new LinkedHashMap<>();
     private final Map<Path, Look> decided = new HashMap<>();
+    /** Paths whose attributes cannot be read (a symbolic link loop, say): warned about once. */
+    private final Set<Path> unreadable = new HashSet<>();
     private WatchService service;
     private WatchKey folderKey;
     private WatchKey parentKey;
     private long nextRescan;
     private volatile boolean stopping;
+    private volatile long rescans;
     private Thread thread;
 
     FolderWatcher(Hotplug hotplug, Path folder, long settleMillis, long rescanMillis) {
@@ -192,6 +196,7 @@ final class FolderWatcher implements AutoCloseable {
         }
         if (rescan || System.nanoTime() >= nextRescan) {
             rescan(removed);
+            rescans++;
         }
         List<Path> ready = new ArrayList<>();
         for (Path path : created) {
@@ -379,17 +384,26 @@ final class FolderWatcher implements AutoCloseable {
         }
     }
 
-    /** The file's look, or {@code null} when it is gone or not a regular file. */
+    /** How many full rescans of the folder ran; for tests that must see one pass by. */
+    long rescans() {
+        return rescans;
+    }
+
+    /** The file's look, or {@code null} when it is gone, unreadable (said once, not at every rescan) or not a file. */
     private Look look(Path path) {
         try {
             BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            unreadable.remove(path);
             return attributes.isRegularFile()
                     ? new Look(attributes.size(), attributes.lastModifiedTime(), attributes.fileKey()) : null;
         } catch (NoSuchFileException e) {
+            unreadable.remove(path);
             return null;
         } catch (IOException e) {
-            log.say(Level.WARN, "cannot read the attributes of {} ({}); looking again later", path.getFileName(),
-                    e.toString());
+            if (unreadable.add(path)) {
+                log.say(Level.WARN, "cannot read the attributes of {} ({}); looking again at each rescan, quietly",
+                        path.getFileName(), e.toString());
+            }
             return null;
         }
     }

@@ -270,6 +270,18 @@ class FolderWatcherTest {
     }
 
     @Test
+    void aSymbolicLinkLoopIsReportedOnceNotAtEveryRescan() throws IOException {
+        Files.createSymbolicLink(modules.resolve("loop1.jar"), Path.of("loop2.jar"));
+        Files.createSymbolicLink(modules.resolve("loop2.jar"), Path.of("loop1.jar"));
+        awaitCount("Watch: cannot read the attributes of loop1.jar", 1);
+        awaitCount("Watch: cannot read the attributes of loop2.jar", 1);
+        long rescans = hotplug.watcher().rescans();
+        await("two more rescans", () -> hotplug.watcher().rescans() >= rescans + 2);
+        assertEquals(2, decisions.stream().filter(l -> l.startsWith("Watch: cannot read the attributes")).count(),
+                decisions.toString());
+    }
+
+    @Test
     void truncatedJarIsReportedIncompleteAndNeverRefused() throws IOException {
         byte[] bytes = counter("1.0.0");
         Files.write(modules.resolve("counter.jar"), java.util.Arrays.copyOf(bytes, bytes.length - 10));
