@@ -184,8 +184,10 @@ final class GenerationLifecycle {
     /** Interrupts and joins the generation's threads (bounded); names left alive are logged. */
     void stopThreads(ModuleGeneration gen) {
         try {
+            // Called at unload and again at release: the threads left then were named already.
+            boolean again = gen.threads.stopped();
             List<String> alive = gen.threads.stop(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.threadJoinMillis()));
-            if (!alive.isEmpty()) {
+            if (!alive.isEmpty() && !again) {
                 LOG.warn("Module {}: threads still running after unload: {}", gen.label(), alive);
             }
         } catch (InterruptedException e) {

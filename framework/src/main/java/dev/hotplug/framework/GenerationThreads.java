@@ -66,6 +66,11 @@ final class GenerationThreads implements ThreadFactory {
         return current;
     }
 
+    /** Whether {@link #stop} ran already. */
+    boolean stopped() {
+        return stopped;
+    }
+
     /**
      * Stops every thread: shuts the executor down, interrupts, joins until {@code deadlineNanos} (a
      * {@link System#nanoTime()} value). Returns the names of threads still alive.
