@@ -4,7 +4,6 @@ import dev.hotplug.api.ModuleException;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.description.modifier.FieldManifestation;
 import net.bytebuddy.description.modifier.Visibility;
-import net.bytebuddy.dynamic.loading.ClassLoadingStrategy;
 import net.bytebuddy.implementation.FieldAccessor;
 import net.bytebuddy.implementation.MethodCall;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
@@ -58,7 +57,7 @@ final class ServiceProxies {
     private static Constructor<?> generate(Class<?> type) {
         try {
             MethodCall target = MethodCall.invoke(Supplier.class.getMethod("get")).onField("slot");
-            Class<?> proxy = new ByteBuddy()
+            byte[] code = new ByteBuddy()
                     .subclass(Object.class)
                     .name(type.getName() + SUFFIX)
                     .implement(type)
@@ -70,11 +69,27 @@ final class ServiceProxies {
                     .intercept(MethodCall.invokeSelf().onMethodCall(target).withAllArguments()
                             .withAssigner(Assigner.DEFAULT, Assigner.Typing.DYNAMIC))
                     .make()
-                    .load(type.getClassLoader(), ClassLoadingStrategy.Default.WRAPPER)
-                    .getLoaded();
-            return proxy.getConstructor(Supplier.class);
+                    .getBytes();
+            return new ProxyLoader(type.getClassLoader()).define(type.getName() + SUFFIX, code)
+                    .getConstructor(Supplier.class);
         } catch (NoSuchMethodException e) {
             throw new IllegalStateException("Cannot generate a proxy for " + type.getName() + ": " + e, e);
+        }
+    }
+
+    /**
+     * The loader of one proxy class, a child of its interface's loader. Not ByteBuddy's wrapper loader: that one keeps
+     * the access control context of its creation, whose protection domains name the loader of every module with code
+     * on the stack then, so the consumer whose {@code @Load} made the first proxy stayed as long as the provider.
+     */
+    private static final class ProxyLoader extends ClassLoader {
+
+        ProxyLoader(ClassLoader parent) {
+            super("hotplug-proxy", parent);
+        }
+
+        Class<?> define(String name, byte[] code) {
+            return defineClass(name, code, 0, code.length);
         }
     }
 }

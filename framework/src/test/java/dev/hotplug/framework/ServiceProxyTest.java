@@ -4,6 +4,7 @@ import dev.hotplug.api.ModuleException;
 import dev.hotplug.framework.fixture.Journal;
 import dev.hotplug.framework.fixture.LoaderProbe;
 import dev.hotplug.framework.fixture.Shapes;
+import dev.hotplug.testkit.ModuleJarBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,6 +135,29 @@ class ServiceProxyTest {
         }
     }
 
+    @Test
+    void anImporterReloadedAlonePinsNoneOfItsGenerations() {
+        Path modules = dir.resolve("modules");
+        Path provider = TestModules.write(TestModules.module("prov", "1.0.0", "ex.prov.api.Calc", CALC_INTERFACE,
+                "ex.prov.ProvModule", PROV_SOURCE).header("Export-Package", "ex.prov.api;version=1.0"),
+                "prov-1.0.0.jar", "prov|" + PROV_SOURCE, modules);
+        TestModules.write(importer("1.0.0", provider), "imp.jar", "imp|1.0.0|" + IMP_SOURCE, modules);
+        try (Hotplug hotplug = TestModules.hotplug(dir).build()) {
+            hotplug.start();
+            assertEquals(List.of("imp 1.0.0 added 1"), Journal.lines());
+
+            // Calc's proxy class was made in imp 1.0.0's @Load, with its code on the stack, and lives as long as prov.
+            TestModules.write(importer("1.1.0", provider), "imp.jar", "imp|1.1.0|" + IMP_SOURCE, modules);
+            hotplug.deploy(modules.resolve("imp.jar"));
+
+            assertEquals("1.1.0", hotplug.module("imp").orElseThrow().version());
+            assertEquals(List.of("imp 1.0.0 added 1", "imp 1.1.0 added 2"), Journal.lines());
+            Await.collected("imp 1.0.0, loaded with its provider, which serves on",
+                    LoaderProbe.loaders("imp 1.0.0"));
+            Await.noLeaks(hotplug);
+        }
+    }
+
     interface Hidden {
         void run();
     }
@@ -162,6 +186,11 @@ class ServiceProxyTest {
         Path target = in.resolve(name + "-" + version + ".jar");
         FolderWatcherTest.atomicWrite(target, FolderWatcherTest.relabel(compiled[0], name, version, Map.of()));
         return target;
+    }
+
+    private static ModuleJarBuilder importer(String version, Path provider) {
+        return TestModules.module("imp", version, "ex.imp.ImpModule", IMP_SOURCE)
+                .header("Import-Package", "ex.prov.api").compileClassPath(provider);
     }
 
     private static final byte[][] SHAPES = new byte[1][];
@@ -240,6 +269,65 @@ class ServiceProxyTest {
 
                 public String say() {
                     return "echo " + version;
+                }
+            }
+            """;
+
+    private static final String CALC_INTERFACE = """
+            package ex.prov.api;
+
+            public interface Calc {
+                long add(long amount);
+
+                String version();
+            }
+            """;
+
+    private static final String PROV_SOURCE = """
+            package ex.prov;
+
+            import dev.hotplug.api.*;
+            import ex.prov.api.Calc;
+
+            @HotplugModule
+            public class ProvModule implements Calc {
+                private long total;
+                private String version;
+
+                @Load
+                void load(ModuleContext context) {
+                    version = context.version();
+                    context.register(Calc.class, this);
+                }
+
+                public synchronized long add(long amount) {
+                    return total += amount;
+                }
+
+                public String version() {
+                    return version;
+                }
+            }
+            """;
+
+    /** Imports Calc from prov, calls it once in {@code @Load} and keeps the proxy, as importers do. */
+    private static final String IMP_SOURCE = """
+            package ex.imp;
+
+            import dev.hotplug.api.*;
+            import dev.hotplug.framework.fixture.Journal;
+            import dev.hotplug.framework.fixture.LoaderProbe;
+            import ex.prov.api.Calc;
+
+            @HotplugModule
+            public class ImpModule {
+                private Calc calc;
+
+                @Load
+                void load(ModuleContext context) {
+                    LoaderProbe.track("imp " + context.version(), this);
+                    calc = context.service(Calc.class);
+                    Journal.log("imp " + context.version() + " added " + calc.add(1));
                 }
             }
             """;
