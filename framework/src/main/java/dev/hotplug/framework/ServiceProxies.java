@@ -84,6 +84,10 @@ final class ServiceProxies {
      */
     private static final class ProxyLoader extends ClassLoader {
 
+        static {
+            registerAsParallelCapable();
+        }
+
         ProxyLoader(ClassLoader parent) {
             super("hotplug-proxy", parent);
         }
