@@ -54,8 +54,7 @@ final class Deployer {
     /** Starts every module jar in {@code jars}: bad ones reported one line each, the rest in dependency order. */
     void startAll(List<Path> jars) {
         List<ModuleSpec> specs = new ArrayList<>();
-        Map<ModuleSpec, Path> fallbacks = new HashMap<>();
-        Map<ModuleSpec, String> refusals = new HashMap<>();
+        Map<ModuleSpec, Fallback> fallbacks = new HashMap<>();
         for (Path jar : jars) {
             try {
                 specs.add(stager.copyAndRead(jar));
@@ -64,8 +63,7 @@ final class Deployer {
                 ModuleSpec good = lastGoodFor(e, jar);
                 if (good != null) {
                     specs.add(good);
-                    fallbacks.put(good, jar);
-                    refusals.put(good, e.getMessage());
+                    fallbacks.put(good, new Fallback(jar, e.getMessage()));
                 }
             }
         }
@@ -93,11 +91,16 @@ final class Deployer {
         }
         for (ModuleSpec spec : resolution.order()) {
             ModuleRecord record = records.computeIfAbsent(spec.name(), ModuleRecord::new);
-            start(record, spec, fallbacks.getOrDefault(spec, sourceOf(jars, spec)));
-            if (refusals.containsKey(spec) && record.active() != null) {
-                record.lastError(refusals.get(spec) + "; running " + spec.version() + ", the last version that ran");
+            Fallback fallback = fallbacks.get(spec);
+            start(record, spec, fallback == null ? sourceOf(jars, spec) : fallback.jar());
+            if (fallback != null && record.active() != null) {
+                record.lastError(fallback.refusal() + "; running " + spec.version() + ", the last version that ran");
             }
         }
+    }
+
+    /** A last-good version started in place of the folder's {@code jar}, which was refused for {@code refusal}. */
+    private record Fallback(Path jar, String refusal) {
     }
 
     /**
