@@ -121,7 +121,8 @@ public final class HotplugCommands {
                         @Descriptor(JSON_DESC) boolean json, @Descriptor("module name") String name) {
         StateRecord record = hotplug.savedState(name).orElseThrow(() -> new ConsoleException(
                 "Cannot show the state of module " + name + ": " + (hotplug.module(name).isPresent()
-                        ? "none was written yet (state is written when a version unloads)"
+                        ? "none on disk reads: none was written yet (state is written when a version unloads), or"
+                        + " what was written is damaged (the process log names the file, moved aside)"
                         : "no such module, and no state of that name on disk"), name, null));
         ObjectNode node = ConsoleJson.state(name, record);
         if (json) {
