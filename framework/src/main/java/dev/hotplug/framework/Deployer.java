@@ -104,20 +104,29 @@ final class Deployer {
     }
 
     /**
-     * At a start, for a refused jar that names its module: that module's last version that ran, read and copied, or
-     * {@code null} when none was kept, it cannot be read, or the module runs already. SPEC: a restart whose folder
+     * At a start, for a refused jar: the last version that ran of the module it names (or, when it names none, of the
+     * module last deployed from a file of its name), read and copied; {@code null} when none was kept, it cannot be
+     * read, or the module runs already. SPEC: a restart whose folder
      * holds a version that fails comes back on the one that ran, and a version refused at staging fails too.
      */
     private ModuleSpec lastGoodFor(HotplugException refused, Path jar) {
-        String name = refused.module();
-        if (name == null || (records.containsKey(name) && records.get(name).active() != null)) {
-            return null;
-        }
         Optional<Path> lastGood;
+        String name = refused.module();
         try {
+            if (name == null) {
+                // Too broken to name its module (truncated, say): the last-good jar deployed from this file name.
+                name = store.moduleDeployedFrom(jar.getFileName().toString()).orElse(null);
+                if (name == null) {
+                    return null;
+                }
+            }
+            if (records.containsKey(name) && records.get(name).active() != null) {
+                return null;
+            }
             lastGood = store.lastGood(name);
         } catch (StateException e) {
-            return null; // not a name the state folder can hold: no last good version either
+            LOG.warn("Refused {}: no last version that ran to start instead: {}", jar.getFileName(), e.getMessage());
+            return null;
         }
         if (lastGood.isEmpty()) {
             return null;
@@ -253,7 +262,7 @@ final class Deployer {
         record.lastError(null);
         record.moveTo(LifecycleState.ACTIVE);
         finishStart(record, gen.spec, gen, started, null, false);
-        housekeeper.keepLastGood(record.name(), gen.spec.jar(), 0);
+        housekeeper.keepLastGood(record.name(), gen.spec.jar(), record.source(), 0);
         LOG.info("Deployed {} {} (generation {}, {})", record.name(), gen.version(), gen.number, reason);
         return null;
     }

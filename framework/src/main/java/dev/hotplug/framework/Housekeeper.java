@@ -29,7 +29,7 @@ final class Housekeeper implements AutoCloseable {
 
     private final StateStore store;
     /** The newest jar to keep per module; a burst of reloads copies only the last one. */
-    private final Map<String, Path> lastGood = new ConcurrentHashMap<>();
+    private final Map<String, Kept> lastGood = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor io;
 
     Housekeeper(StateStore store, CallDrain drain) {
@@ -40,24 +40,28 @@ final class Housekeeper implements AutoCloseable {
     }
 
     /**
-     * Queues a durable copy of {@code jar} as module {@code module}'s last-good jar, to run after {@code delayMillis};
-     * returns at once. While one waits for a module, a newer jar replaces it: at most one copy per delay, of the
+     * Queues a durable copy of {@code jar} as module {@code module}'s last-good jar, with the name of {@code source},
+     * the file it was deployed from ({@code null}: none), to run after {@code delayMillis}; returns at once. While one waits for a module, a newer jar replaces it: at most one copy per delay, of the
      * newest, and a copy whose deletion is queued later is still there when it runs.
      */
-    void keepLastGood(String module, Path jar, long delayMillis) {
-        if (lastGood.put(module, jar) != null) {
+    void keepLastGood(String module, Path jar, Path source, long delayMillis) {
+        if (lastGood.put(module, new Kept(jar, source == null ? null : source.getFileName().toString())) != null) {
             return;
         }
         io.schedule(() -> copyLastGood(module), delayMillis, TimeUnit.MILLISECONDS);
     }
 
+    /** A jar copy to keep as a module's last good one, and the name of the file it was deployed from. */
+    private record Kept(Path jar, String sourceName) {
+    }
+
     private void copyLastGood(String module) {
-        Path newest = lastGood.remove(module);
+        Kept newest = lastGood.remove(module);
         if (newest == null) {
             return;
         }
         try {
-            store.keepLastGood(module, newest);
+            store.keepLastGood(module, newest.jar(), newest.sourceName());
         } catch (StateException e) {
             LOG.warn("Module {}: {}", module, e.getMessage());
         }

@@ -335,7 +335,7 @@ final class ReloadTransaction {
     }
 
     private void keepLastGood(ModuleRecord record, ModuleSpec spec) {
-        housekeeper.keepLastGood(record.name(), spec.jar(), LAST_GOOD_DELAY_MILLIS);
+        housekeeper.keepLastGood(record.name(), spec.jar(), record.source(), LAST_GOOD_DELAY_MILLIS);
     }
 
     private void deleteCopy(Path copy, ModuleRecord record) {

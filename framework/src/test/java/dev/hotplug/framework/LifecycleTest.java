@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -141,6 +142,28 @@ class LifecycleTest {
             assertTrue(info.lastError().contains(jar.getFileName().toString())
                     && info.lastError().endsWith("; running 1.0.0, the last version that ran"), info.lastError());
             assertEquals(List.of("startup 1.0.0", "load 1.0.0 RESTORE 1 #1"), Journal.lines());
+            assertEquals(2, second.service(Counter.class).increment());
+        }
+    }
+
+    @Test
+    void aRestartWhoseFolderHoldsATruncatedJarComesBackOnTheLastVersionDeployedFromThatFile() throws Exception {
+        Path jar = TestModules.counter("1.0.0").writeTo(dir.resolve("modules"));
+        try (Hotplug first = TestModules.hotplug(dir).build()) {
+            first.start();
+            first.service(Counter.class).increment();
+        }
+        byte[] whole = Files.readAllBytes(jar);
+        Files.write(jar, java.util.Arrays.copyOf(whole, whole.length / 2)); // a copy cut short by a crash
+        try (Hotplug second = TestModules.hotplug(dir).build()) {
+            second.start();
+
+            ModuleInfo info = second.module("counter").orElseThrow();
+            assertEquals(ModuleStatus.ACTIVE, info.status());
+            assertEquals("1.0.0", info.version());
+            assertEquals(jar, info.file());
+            assertTrue(info.lastError().startsWith("Cannot read module jar " + jar.getFileName())
+                    && info.lastError().endsWith("; running 1.0.0, the last version that ran"), info.lastError());
             assertEquals(2, second.service(Counter.class).increment());
         }
     }

@@ -3,6 +3,8 @@ package dev.hotplug.state;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -48,6 +50,7 @@ public final class StateStore {
     static final String LEGACY_TEMP = "current.state.tmp";
     static final String LAST_GOOD = "last-good.jar";
     static final String LAST_GOOD_TEMP = "last-good.jar.tmp";
+    static final String LAST_GOOD_SOURCE = "last-good.source";
 
     private static final String[] SLOTS = {SLOT_A, SLOT_B};
     private static final Pattern MODULE_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
@@ -132,9 +135,10 @@ public final class StateStore {
 
     /**
      * Keeps a durable copy of {@code jar} as the module's last version that ran (temp copy, fsync, rename, fsync
-     * of the folder), replacing the one kept before. Throws {@link StateException} when the copy fails.
+     * of the folder), replacing the one kept before, and beside it {@code sourceName}, the file name the module was
+     * deployed from ({@code null}: none). Throws {@link StateException} when the copy fails.
      */
-    public void keepLastGood(String module, Path jar) {
+    public void keepLastGood(String module, Path jar, String sourceName) {
         checkName(module, "keep the last good jar of");
         Slot slot = slot(module);
         Path dir = folder.resolve(module);
@@ -148,11 +152,41 @@ public final class StateStore {
                     channel.force(true);
                 }
                 Files.move(temp, dir.resolve(LAST_GOOD), StandardCopyOption.ATOMIC_MOVE);
+                Path source = dir.resolve(LAST_GOOD_SOURCE);
+                if (sourceName == null) {
+                    Files.deleteIfExists(source);
+                } else {
+                    Path sourceTemp = dir.resolve(LAST_GOOD_SOURCE + ".tmp");
+                    Files.writeString(sourceTemp, sourceName, StandardCharsets.UTF_8);
+                    Files.move(sourceTemp, source, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                }
                 syncFolder(dir);
             } catch (IOException e) {
                 throw new StateException("Cannot keep the last good jar of module " + module + ": " + e, module, null,
                         jar, e);
             }
+        }
+    }
+
+    /**
+     * The module whose last-good jar was deployed from a file named {@code sourceName}, or empty when none was: how
+     * a start learns which module a jar too broken to name its own (truncated, say) belonged to. Lists the folder.
+     */
+    public Optional<String> moduleDeployedFrom(String sourceName) {
+        try (DirectoryStream<Path> modules = Files.newDirectoryStream(folder, Files::isDirectory)) {
+            List<String> names = new ArrayList<>();
+            for (Path dir : modules) {
+                Path source = dir.resolve(LAST_GOOD_SOURCE);
+                if (Files.isRegularFile(source) && Files.isRegularFile(dir.resolve(LAST_GOOD))
+                        && Files.readString(source, StandardCharsets.UTF_8).equals(sourceName)) {
+                    names.add(dir.getFileName().toString());
+                }
+            }
+            // Two modules once deployed from one file name (in turn): neither can be told to be the one meant.
+            return names.size() == 1 ? Optional.of(names.get(0)) : Optional.empty();
+        } catch (IOException e) {
+            throw new StateException("Cannot look for the module deployed from " + sourceName + ": " + e, null, null,
+                    folder, e);
         }
     }
 

@@ -188,7 +188,7 @@ class StateStoreTest {
         StateException e = assertThrows(StateException.class, () -> store.read("../etc"));
         assertEquals("Cannot read state of module ../etc: not a module name ([a-z0-9][a-z0-9._-]*)", e.getMessage());
         assertThrows(StateException.class, () -> store.write(StateRecord.of("Upper", null, 1, null)));
-        assertThrows(StateException.class, () -> store.keepLastGood("a/b", dir));
+        assertThrows(StateException.class, () -> store.keepLastGood("a/b", dir, null));
     }
 
     @Test
@@ -229,17 +229,20 @@ class StateStoreTest {
                 .writeTo(dir.resolve("modules"));
         Path v2 = ModuleJarBuilder.module("counter", "2.0.0").source("com.acme.B", "package com.acme; public class B {}")
                 .writeTo(dir.resolve("modules"));
-        store.keepLastGood("counter", v1);
+        store.keepLastGood("counter", v1, "counter.jar");
         Path kept = store.lastGood("counter").orElseThrow();
         assertArrayEquals(Files.readAllBytes(v1), Files.readAllBytes(kept));
+        assertEquals(Optional.of("counter"), store.moduleDeployedFrom("counter.jar"), "which module a file name held");
+        assertEquals(Optional.empty(), store.moduleDeployedFrom("other.jar"));
 
-        store.keepLastGood("counter", v2);
+        store.keepLastGood("counter", v2, null);
+        assertEquals(Optional.empty(), store.moduleDeployedFrom("counter.jar"), "a source no longer known is forgotten");
         assertArrayEquals(Files.readAllBytes(v2), Files.readAllBytes(new StateStore(dir.resolve("state"), reports::add)
                 .lastGood("counter").orElseThrow()));
         assertFalse(Files.exists(kept.resolveSibling(StateStore.LAST_GOOD_TEMP)));
 
         StateException missing = assertThrows(StateException.class,
-                () -> store.keepLastGood("counter", dir.resolve("nope.jar")));
+                () -> store.keepLastGood("counter", dir.resolve("nope.jar"), "nope.jar"));
         assertTrue(missing.getMessage().startsWith("Cannot keep the last good jar of module counter: "), missing.getMessage());
         assertArrayEquals(Files.readAllBytes(v2), Files.readAllBytes(kept), "a failed copy leaves the kept jar alone");
     }
