@@ -14,13 +14,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Brings modules into the process and takes them out: first start (with state restored, falling back to the last
- * version that ran), deploy of a jar (a reload when the name runs already), undeploy, and the graceful stop of all.
+ * Brings modules into the process and takes them out: the start of a folder's jars (each first start is
+ * {@link FirstStart}'s), deploy of a jar (a reload when the name runs already), undeploy, and the graceful stop of all.
  * Called under the framework's operation lock.
  */
 final class Deployer {
@@ -36,6 +35,7 @@ final class Deployer {
     private final StateStore store;
     private final EventDispatcher events;
     private final Housekeeper housekeeper;
+    private final FirstStart firstStart;
 
     Deployer(FrameworkConfig config, ServiceRegistry services, Map<String, ModuleRecord> records, GenerationStager stager,
              GenerationLifecycle lifecycle, ReloadTransaction transaction, StateStore store, EventDispatcher events,
@@ -49,21 +49,22 @@ final class Deployer {
         this.store = store;
         this.events = events;
         this.housekeeper = housekeeper;
+        this.firstStart = new FirstStart(config, records, stager, lifecycle, store, events, housekeeper);
     }
 
     /** Starts every module jar in {@code jars}: bad ones reported one line each, the rest in dependency order. */
     void startAll(List<Path> jars) {
         List<ModuleSpec> specs = new ArrayList<>();
-        Map<ModuleSpec, Fallback> fallbacks = new HashMap<>();
+        Map<ModuleSpec, FirstStart.Fallback> fallbacks = new HashMap<>();
         for (Path jar : jars) {
             try {
                 specs.add(stager.copyAndRead(jar));
             } catch (HotplugException e) {
                 LOG.error("Refused {}: {}", jar.getFileName(), e.getMessage());
-                ModuleSpec good = lastGoodFor(e, jar);
+                ModuleSpec good = firstStart.lastGoodFor(e, jar);
                 if (good != null) {
                     specs.add(good);
-                    fallbacks.put(good, new Fallback(jar, e.getMessage()));
+                    fallbacks.put(good, new FirstStart.Fallback(jar, e.getMessage()));
                 }
             }
         }
@@ -86,59 +87,16 @@ final class Deployer {
                 record.source(sourceOf(jars, spec));
                 // Waiting: retryWaiting starts it once ModuleWiring finds every import an exporter (never, for a cycle
                 // whose members all wait).
-                fail(record, resolution.refused().get(spec.name()), true);
+                FirstStart.fail(record, resolution.refused().get(spec.name()), true);
             }
         }
         for (ModuleSpec spec : resolution.order()) {
             ModuleRecord record = records.computeIfAbsent(spec.name(), ModuleRecord::new);
-            Fallback fallback = fallbacks.get(spec);
-            start(record, spec, fallback == null ? sourceOf(jars, spec) : fallback.jar());
+            FirstStart.Fallback fallback = fallbacks.get(spec);
+            firstStart.start(record, spec, fallback == null ? sourceOf(jars, spec) : fallback.jar());
             if (fallback != null && record.active() != null) {
                 record.lastError(fallback.refusal() + "; running " + spec.version() + ", the last version that ran");
             }
-        }
-    }
-
-    /** A last-good version started in place of the folder's {@code jar}, which was refused for {@code refusal}. */
-    private record Fallback(Path jar, String refusal) {
-    }
-
-    /**
-     * At a start, for a refused jar: the last version that ran of the module it names (or, when it names none, of the
-     * module last deployed from a file of its name), read and copied; {@code null} when none was kept, it cannot be
-     * read, or the module runs already. SPEC: a restart whose folder
-     * holds a version that fails comes back on the one that ran, and a version refused at staging fails too.
-     */
-    private ModuleSpec lastGoodFor(HotplugException refused, Path jar) {
-        Optional<Path> lastGood;
-        String name = refused.module();
-        try {
-            if (name == null) {
-                // Too broken to name its module (truncated, say): the last-good jar deployed from this file name.
-                name = store.moduleDeployedFrom(jar.getFileName().toString()).orElse(null);
-                if (name == null) {
-                    return null;
-                }
-            }
-            if (records.containsKey(name) && records.get(name).active() != null) {
-                return null;
-            }
-            lastGood = store.lastGood(name);
-        } catch (StateException e) {
-            LOG.warn("Refused {}: no last version that ran to start instead: {}", jar.getFileName(), e.getMessage());
-            return null;
-        }
-        if (lastGood.isEmpty()) {
-            return null;
-        }
-        try {
-            ModuleSpec good = stager.copyAndRead(lastGood.get());
-            LOG.warn("Module {}: {} is refused; starting the last version that ran, {}", name, jar.getFileName(),
-                    good.version());
-            return good;
-        } catch (HotplugException e) {
-            LOG.error("Module {}: the last version that ran cannot start either: {}", name, e.getMessage());
-            return null;
         }
     }
 
@@ -194,108 +152,8 @@ final class Deployer {
             }
             return spec.name();
         }
-        start(record, spec, source);
+        firstStart.start(record, spec, source);
         return spec.name();
-    }
-
-    /** First start of a module in this process (or again after it failed). */
-    void start(ModuleRecord record, ModuleSpec spec, Path source) {
-        long started = System.nanoTime();
-        if (record.state() == LifecycleState.FAILED) {
-            record.moveTo(LifecycleState.STARTING);
-        }
-        record.source(source);
-        record.spec(spec);
-        record.waiting(false);
-        ModuleGeneration gen;
-        try {
-            gen = stager.stage(record, spec, ModuleWiring.wire(spec, Map.of(), records.values(), config::hostProvides));
-        } catch (HotplugException e) {
-            finishStart(record, spec, null, started, e.getMessage(), e.getMessage().startsWith("Cannot resolve"));
-            return;
-        }
-        Optional<StateRecord> saved = readState(record);
-        String cause = tryLoad(gen, saved, started);
-        if (cause == null) {
-            return;
-        }
-        Optional<Path> lastGood = store.lastGood(record.name());
-        if (lastGood.isPresent()) {
-            try {
-                ModuleSpec good = stager.copyAndRead(lastGood.get());
-                if (!good.sha256().equals(spec.sha256())) {
-                    LOG.warn("Module {} {} failed to start ({}); starting the last version that ran, {}", record.name(),
-                            spec.version(), cause, good.version());
-                    ModuleGeneration back = stager.stage(record, good, ModuleWiring.wire(good, Map.of(), records.values(),
-                            config::hostProvides));
-                    String backCause = tryLoad(back, saved, started);
-                    if (backCause == null) {
-                        GenerationStager.discardCopy(spec.jar());
-                        record.lastError("Cannot start module " + record.name() + " " + spec.version() + ": " + cause
-                                + "; running " + good.version() + ", the last version that ran");
-                        return;
-                    }
-                    cause = cause + "; the last version that ran, " + good.version() + ", cannot start either: "
-                            + backCause;
-                } else {
-                    GenerationStager.discardCopy(good.jar());
-                }
-            } catch (HotplugException e) {
-                LOG.error("Module {}: the last version that ran cannot start either: {}", record.name(), e.getMessage());
-            }
-        }
-        finishStart(record, spec, null, started, cause, false);
-    }
-
-    /** Loads a staged first generation; returns {@code null} when it serves, else the cause. */
-    private String tryLoad(ModuleGeneration gen, Optional<StateRecord> saved, long started) {
-        ModuleRecord record = gen.record;
-        LoadReason reason = saved.isPresent() ? LoadReason.RESTORE : LoadReason.START;
-        try {
-            lifecycle.load(gen, saved.orElse(null), reason);
-        } catch (LifecycleInvoker.Failure e) {
-            lifecycle.release(gen);
-            return GenerationLifecycle.describe(e);
-        }
-        record.swap(gen);
-        record.spec(gen.spec);
-        record.lastError(null);
-        record.moveTo(LifecycleState.ACTIVE);
-        finishStart(record, gen.spec, gen, started, null, false);
-        housekeeper.keepLastGood(record.name(), gen.spec.jar(), record.source(), 0);
-        LOG.info("Deployed {} {} (generation {}, {})", record.name(), gen.version(), gen.number, reason);
-        return null;
-    }
-
-    private Optional<StateRecord> readState(ModuleRecord record) {
-        try {
-            return store.read(record.name());
-        } catch (StateException e) {
-            LOG.error("Module {}: {}; starting without state", record.name(), e.getMessage());
-            return Optional.empty();
-        }
-    }
-
-    private void finishStart(ModuleRecord record, ModuleSpec spec, ModuleGeneration gen, long started, String cause,
-                             boolean waiting) {
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        Outcome outcome = cause == null ? Outcome.SWAPPED : Outcome.FAILED;
-        record.record(new HistoryEntry(record.name(), null, spec.version().toString(), outcome, millis, 0, cause,
-                Instant.now()));
-        if (cause != null) {
-            fail(record, cause, waiting);
-        }
-        events.publish(new HotplugEvent(record.name(), Phase.LOAD, null, spec.version().toString(),
-                gen == null ? 0 : gen.number, cause, outcome));
-    }
-
-    private void fail(ModuleRecord record, String cause, boolean waiting) {
-        record.lastError(cause);
-        record.waiting(waiting);
-        if (record.state() != LifecycleState.FAILED) {
-            record.moveTo(LifecycleState.FAILED);
-        }
-        LOG.error("Module {} FAILED: {}", record.name(), cause);
     }
 
     /** Starts again every module that waits for a provider and whose imports now all have an exporter. */
@@ -303,7 +161,7 @@ final class Deployer {
         for (ModuleRecord record : List.copyOf(records.values())) {
             if (record.waiting() && record.active() == null && record.spec() != null
                     && ModuleWiring.resolvable(record.spec(), records.values(), config::hostProvides)) {
-                start(record, record.spec(), record.source());
+                firstStart.start(record, record.spec(), record.source());
             }
         }
         reportWaitingCycles();
@@ -347,7 +205,7 @@ final class Deployer {
             // so the two stay paired even if it is undeployed or the framework stops while it waits.
             stop(dependent, true);
             dependent.forgetStartup();
-            fail(dependent, "Cannot run module " + dependent.name() + ": its provider " + record.name()
+            FirstStart.fail(dependent, "Cannot run module " + dependent.name() + ": its provider " + record.name()
                     + " was undeployed; it starts again when a provider comes back", true);
         }
         stop(record, true);
