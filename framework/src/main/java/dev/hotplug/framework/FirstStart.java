@@ -47,8 +47,8 @@ final class FirstStart {
     /**
      * At a start, for a refused jar: the last version that ran of the module it names (or, when it names none, of the
      * module last deployed from a file of its name), read and copied; {@code null} when none was kept, it cannot be
-     * read, or the module runs already. SPEC: a restart whose folder
-     * holds a version that fails comes back on the one that ran, and a version refused at staging fails too.
+     * read, or the module runs already. SPEC: a restart whose folder holds a version that fails comes back on the one
+     * that ran, and a version refused at staging fails too.
      */
     ModuleSpec lastGoodFor(HotplugException refused, Path jar) {
         Optional<Path> lastGood;
