@@ -40,6 +40,9 @@ final class PosixBuiltins extends Posix {
             // --help asks for the usage: it is the command's output, not a failure.
             process.out().println(e.getMessage());
         } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt(); // Ctrl-C on the terminal: the session's thread stays told so
+            }
             String cause = e.getMessage() == null ? e.toString() : e.getMessage();
             // Posix's own messages often start with the command's name, which ours already carries.
             cause = cause.startsWith(argv[0] + ": ") ? cause.substring(argv[0].length() + 2) : cause;
