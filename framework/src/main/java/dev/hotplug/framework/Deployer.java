@@ -146,8 +146,10 @@ final class Deployer {
             Path previous = record.source();
             record.source(source);
             HistoryEntry entry = transaction.run(record, spec, LoadReason.RELOAD);
-            if (entry.outcome() == Outcome.ROLLED_BACK || entry.outcome() == Outcome.REFUSED) {
-                // The old version serves again, so its file stays the one `reload NAME` and `info` name.
+            if ((entry.outcome() == Outcome.ROLLED_BACK || entry.outcome() == Outcome.REFUSED) && previous != null
+                    && Files.exists(previous)) {
+                // The old version serves again, so its file stays the one `reload NAME` and `info` name; unless that
+                // file is gone (the folder's jar was replaced under another name): then the new one is the module's.
                 record.source(previous);
             }
             return spec.name();

@@ -136,6 +136,26 @@ class FolderWatcherTest {
     }
 
     @Test
+    void aFailedReplacementUnderAnotherNameBecomesTheModulesFile() throws IOException {
+        Path jar = modules.resolve("counter.jar");
+        atomicWrite(jar, counter("1.0.0"));
+        awaitVersion(hotplug, "counter", "1.0.0");
+        Path broken = modules.resolve("counter-2.jar");
+        Path staging = Files.write(dir.resolve("counter-2.jar"),
+                TestModules.counter("2.0.0", "throw new IllegalStateException(\"v2 is broken\");").toBytes());
+
+        Files.delete(jar); // rm counter.jar && mv counter-2.jar modules/: the replacement follows at once
+        Files.move(staging, broken, StandardCopyOption.ATOMIC_MOVE);
+
+        awaitCount("Watch: rolled back counter 2.0.0 (counter-2.jar)", 1);
+        ModuleInfo info = hotplug.module("counter").orElseThrow();
+        assertEquals("1.0.0", info.version());
+        assertEquals(broken, info.file(), "the folder's only jar of the module, not the deleted one");
+        Files.delete(broken);
+        await("counter undeployed with its last jar", () -> hotplug.module("counter").isEmpty());
+    }
+
+    @Test
     void theSameJarCopiedAgainRetriesAModuleThatDoesNotServe() throws IOException {
         Path flag = dir.resolve("ready");
         byte[] needsFlag = TestModules.counter("1.0.0", "if (!java.nio.file.Files.exists(java.nio.file.Path.of(\""
