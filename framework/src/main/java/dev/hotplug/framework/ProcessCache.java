@@ -6,7 +6,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +13,7 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * This process's cache folder ({@code <root>/proc-<pid>-*}) for jar copies and generation folders, locked while the
- * framework lives so several processes can share a state folder. Creating one sweeps the folders of processes that are
+ * framework lives so several processes can share a cache root. Creating one sweeps the folders of processes that are
  * gone (their lock is free); closing it deletes this one. Not thread-safe; owned by one {@link Hotplug}.
  */
 final class ProcessCache implements AutoCloseable {
@@ -59,15 +58,12 @@ final class ProcessCache implements AutoCloseable {
             return false;
         }
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
-            FileLock probe = channel.tryLock();
+            FileLock probe = FileLocks.tryLock(channel);
             if (probe == null) {
                 return true;
             }
             probe.release();
             return false;
-        } catch (OverlappingFileLockException e) {
-            // Held by another framework in this very JVM: alive.
-            return true;
         }
     }
 
